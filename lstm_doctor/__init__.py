@@ -1,0 +1,52 @@
+"""lstm-doctor: why does my LSTM forecast so badly? Diagnose, prove, fix.
+
+Public API
+----------
+check(data, ...) -> Report
+    Run the diagnostic rules (never imports TensorFlow).
+report(data, ...) -> Report
+    Check, then train the baseline and remediated LSTMs next to reference forecasters.
+explain(code) -> str
+    The documentation of one rule.
+list_rules() -> list
+    The rule catalog.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InputError",
+    "LSTMConfig",
+    "Report",
+    "Finding",
+    "Severity",
+    "check",
+    "explain",
+    "load_config",
+    "report",
+    "list_rules",
+    "__version__",
+]
+
+
+def __getattr__(name: str):
+    # Lazy: `import lstm_doctor` stays cheap (no pandas/statsmodels until used).
+    if name in ("check", "report", "explain", "list_rules"):
+        from lstm_doctor import api
+
+        return getattr(api, name)
+    if name in ("Report", "Finding", "Severity"):
+        from lstm_doctor import findings
+
+        return getattr(findings, name)
+    if name in ("LSTMConfig", "load_config"):
+        from lstm_doctor import config
+
+        return getattr(config, name)
+    if name == "InputError":
+        from lstm_doctor.errors import InputError
+
+        return InputError
+    raise AttributeError(f"module 'lstm_doctor' has no attribute {name!r}")

@@ -1,0 +1,179 @@
+"""The public entry points. The CLI calls exactly these."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lstm_doctor.config import LSTMConfig, load_config
+from lstm_doctor.context import Context
+from lstm_doctor.data import SeriesData, load_series
+from lstm_doctor.errors import InputError
+from lstm_doctor.findings import Finding, Report, RuleOutcome, Severity
+
+
+def check(
+    data: Any,
+    *,
+    target: str | None = None,
+    time_col: str | None = None,
+    features: list[str] | str | None = None,
+    config: str | dict | LSTMConfig | None = None,
+    select: list[str] | str | None = None,
+    ignore: list[str] | str | None = None,
+    thresholds: dict[str, dict[str, float]] | None = None,
+    severities: dict[str, str] | None = None,
+) -> Report:
+    """Run the diagnostic rules on a series and (optionally) an LSTM set-up.
+
+    Never imports TensorFlow.
+
+    Parameters
+    ----------
+    data : path, DataFrame, Series, ndarray or SeriesData
+        The series (CSV, Parquet, JSON lines, ``"-"`` for stdin, or in-memory data).
+    target, time_col, features
+        Column choices (see :func:`lstm_doctor.data.load_series`).
+    config : path, dict or LSTMConfig, optional
+        The LSTM set-up: a YAML/TOML/JSON file, a saved ``.keras`` model, or a dict.
+        Without it the set-up rules (LD3xx-LD6xx) are skipped.
+    select, ignore : list of str or comma-separated str, optional
+        Rule codes, prefixes (``LD2``), names or groups.
+    thresholds : dict, optional
+        Per-rule threshold overrides, e.g. ``{"LD104": {"z": 5}}``.
+    severities : dict, optional
+        Per-rule severity overrides, e.g. ``{"LD104": "info"}``.
+
+    Returns
+    -------
+    Report
+        ``.findings`` (most severe first), ``.summary``, ``.passed(fail_on)``,
+        ``.to_dict()``, ``.to_json()``.
+
+    Raises
+    ------
+    InputError
+        For unreadable data, unknown columns, bad config keys or unknown rule codes.
+    """
+    started = time.perf_counter()
+    series = data if isinstance(data, SeriesData) else load_series(
+        data, target=target, time_col=time_col, features=features)
+    cfg = load_config(config)
+    ctx = Context(series, cfg, config_given=config is not None)
+    report = _run_rules(ctx, select=select, ignore=ignore, thresholds=thresholds,
+                        severities=severities)
+    report.meta["check_seconds"] = round(time.perf_counter() - started, 4)
+    return report
+
+
+def _instantiate(select, ignore, thresholds, severities) -> list:
+    from lstm_doctor.rules import find_rule, select_rules
+
+    classes = select_rules(select, ignore)
+    thresholds = {find_rule(k).code: v for k, v in (thresholds or {}).items()}
+    severities = {find_rule(k).code: Severity.parse(v, what=f"severity of {k}")
+                  for k, v in (severities or {}).items()}
+    return [cls(thresholds=thresholds.get(cls.code), severity=severities.get(cls.code))
+            for cls in classes]
+
+
+def _run_rules(ctx: Context, *, select=None, ignore=None, thresholds=None,
+               severities=None, rules: list | None = None) -> Report:
+    rules = rules if rules is not None else _instantiate(select, ignore, thresholds, severities)
+    findings: list[Finding] = []
+    outcomes: list[RuleOutcome] = []
+    for rule in rules:
+        status, finding, reason = rule.run(ctx)
+        outcomes.append(RuleOutcome(rule.code, rule.name, status, reason))
+        if finding is not None:
+            findings.append(finding)
+    findings.sort(key=lambda f: (-f.severity.rank, f.code))
+    return Report(findings=findings, data=ctx.series.facts(),
+                  config=ctx.config.to_dict() if ctx.config_given else None,
+                  outcomes=outcomes, extras={"context": ctx})
+
+
+def report(
+    data: Any,
+    *,
+    target: str | None = None,
+    time_col: str | None = None,
+    features: list[str] | str | None = None,
+    config: str | dict | LSTMConfig | None = None,
+    select: list[str] | str | None = None,
+    ignore: list[str] | str | None = None,
+    seeds: int = 3,
+    epochs: int | None = None,
+    max_seconds: float | None = None,
+    ablation: bool = False,
+    train: bool = True,
+    progress: bool = False,
+) -> Report:
+    """Check, then train the baseline and remediated LSTMs next to reference forecasters.
+
+    Parameters
+    ----------
+    data, target, time_col, features, config, select, ignore
+        As in :func:`check`. Without ``config`` the Keras defaults are diagnosed.
+    seeds : int
+        Seeds per LSTM (results are mean and spread over seeds).
+    epochs : int, optional
+        Override the set-up's epochs (both LSTMs).
+    max_seconds : float, optional
+        Wall-clock budget split across all trainings.
+    ablation : bool
+        Retrain with each remedy removed to measure its share of the improvement.
+    train : bool
+        False for a findings-only report.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    Report
+        The check findings plus ``comparison`` (metrics, DM tests, histories, forecasts).
+    """
+    from lstm_doctor.experiment import run_experiment
+
+    started = time.perf_counter()
+    series = data if isinstance(data, SeriesData) else load_series(
+        data, target=target, time_col=time_col, features=features)
+    cfg = load_config(config)
+    ctx = Context(series, cfg, config_given=True)
+    result = _run_rules(ctx, select=select, ignore=ignore)
+    if train:
+        run_experiment(result, ctx, seeds=seeds, epochs=epochs, max_seconds=max_seconds,
+                       ablation=ablation, progress=progress)
+    result.meta["total_seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def explain(code: str) -> str:
+    """The full documentation of one rule (code or name), as plain text.
+
+    Raises
+    ------
+    InputError
+        For an unknown code.
+    """
+    from lstm_doctor.rules import find_rule
+
+    rule = find_rule(code)
+    header = f"{rule.code} {rule.name} [{rule.group()}, default severity {rule.severity.value}]"
+    lines = [header, "=" * len(header), "", rule.doc()]
+    if rule.thresholds:
+        lines += ["", "Thresholds (override with thresholds={...} or the project config):"]
+        lines += [f"  {k} = {v!r}" for k, v in rule.thresholds.items()]
+    return "\n".join(lines)
+
+
+def list_rules() -> list[dict[str, Any]]:
+    """The rule catalog: code, name, group, default severity, summary, thresholds."""
+    from lstm_doctor.rules import get_rules
+
+    return [{"code": r.code, "name": r.name, "group": r.group(), "severity": r.severity.value,
+             "summary": r.summary(), "thresholds": dict(r.thresholds),
+             "needs_config": r.needs_config} for r in get_rules()]
+
+
+__all__ = ["check", "report", "explain", "list_rules", "InputError"]

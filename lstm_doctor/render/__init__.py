@@ -1,0 +1,1 @@
+"""Renderers: every output format is made from ``Report.to_dict()``."""

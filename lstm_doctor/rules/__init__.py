@@ -1,0 +1,76 @@
+"""The explicit rule registry and rule selection."""
+
+from __future__ import annotations
+
+import importlib
+
+from lstm_doctor.errors import InputError, did_you_mean
+
+# One module per rule, named after its code; listed explicitly (no filesystem magic).
+RULE_MODULES: tuple[str, ...] = (
+    "data.LD101",
+    "data.LD102",
+    "data.LD103",
+    "data.LD104",
+    "data.LD105",
+)
+
+
+def get_rules() -> list[type]:
+    """All rule classes, in code order (modules are imported on first call)."""
+    classes = []
+    for path in RULE_MODULES:
+        module = importlib.import_module(f"lstm_doctor.rules.{path}")
+        code = path.rsplit(".", 1)[1]
+        classes.append(getattr(module, f"Rule_{code}"))
+    return sorted(classes, key=lambda c: c.code)
+
+
+def find_rule(code_or_name: str) -> type:
+    """The rule with this code (``LD201``) or name (``stationarity.unit-root``)."""
+    key = code_or_name.strip()
+    for rule in get_rules():
+        if key.upper() == rule.code or key.lower() == rule.name:
+            return rule
+    options = [r.code for r in get_rules()] + [r.name for r in get_rules()]
+    raise InputError(f"rule '{code_or_name}' is unknown{did_you_mean(key, options)}; "
+                     "run 'lstm-doctor rules' for the list")
+
+
+def _matches(rule: type, token: str) -> bool:
+    t = token.strip()
+    return (rule.code.startswith(t.upper()) and t.upper().startswith("LD")) or \
+        t.lower() in (rule.name, rule.group())
+
+
+def select_rules(select: list[str] | str | None = None,
+                 ignore: list[str] | str | None = None) -> list[type]:
+    """Filter the registry by codes, code prefixes (``LD2``), names or group names.
+
+    Raises
+    ------
+    InputError
+        When a token matches no rule.
+    """
+    rules = get_rules()
+
+    def tokens(value):
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = value.split(",")
+        return [t.strip() for t in value if t and t.strip()]
+
+    def check_known(toks, option):
+        for t in toks:
+            if not any(_matches(r, t) for r in rules):
+                known = [r.code for r in rules] + [r.name for r in rules]
+                raise InputError(f"{option}: '{t}' matches no rule{did_you_mean(t, known)}; "
+                                 "use a code (LD201), a prefix (LD2), a rule name or a group")
+
+    sel, ign = tokens(select), tokens(ignore)
+    check_known(sel, "--select")
+    check_known(ign, "--ignore")
+    if sel:
+        rules = [r for r in rules if any(_matches(r, t) for t in sel)]
+    return [r for r in rules if not any(_matches(r, t) for t in ign)]

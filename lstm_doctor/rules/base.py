@@ -1,0 +1,137 @@
+"""The rule contract: measure evidence, then judge it.
+
+A rule lives in its own module named after its code (``rules/data/LD101.py``) and defines a
+class ``Rule_<code>``. Its docstring's first line is the summary; the docstring must have
+**Anti-pattern** and **Best practice** sections (rendered by ``lstm-doctor explain``, the
+README table and the HTML report).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from lstm_doctor.context import Context
+from lstm_doctor.findings import Finding, Severity
+from lstm_doctor.remedies import Remedy
+
+GROUPS = {
+    "LD1": "data",
+    "LD2": "stationarity",
+    "LD3": "scaling",
+    "LD4": "capacity",
+    "LD5": "window",
+    "LD6": "setup",
+    "LD7": "training",
+}
+
+
+class NotApplicable(Exception):
+    """Raised by :meth:`Rule.measure` when the rule cannot apply (e.g. no features)."""
+
+
+@dataclass
+class Verdict:
+    """A rule's judgement of its evidence."""
+
+    message: str
+    fix: str
+    severity: Severity | None = None
+    remedies: list[Remedy] = field(default_factory=list)
+
+
+class Rule:
+    """Base class of all rules.
+
+    Subclasses set the class attributes and implement :meth:`measure` and :meth:`judge`.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.WARNING
+    thresholds: ClassVar[dict[str, float]] = {}
+    needs_config: ClassVar[bool] = False
+
+    def __init__(self, thresholds: dict[str, float] | None = None,
+                 severity: Severity | None = None) -> None:
+        self.options = dict(self.thresholds)
+        for key, value in (thresholds or {}).items():
+            if key not in self.options:
+                from lstm_doctor.errors import InputError, did_you_mean
+
+                raise InputError(f"threshold '{self.code}.{key}' is unknown"
+                                 f"{did_you_mean(key, self.options)}; {self.code} has: "
+                                 f"{', '.join(self.options) or 'no thresholds'}")
+            self.options[key] = value
+        self.severity_override = severity
+
+    # -- metadata --------------------------------------------------------------------------
+    @classmethod
+    def group(cls) -> str:
+        """Family name (``data``, ``stationarity``...)."""
+        return GROUPS[cls.code[:3]]
+
+    @classmethod
+    def doc(cls) -> str:
+        """The cleaned docstring."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """First line of the docstring."""
+        return cls.doc().splitlines()[0] if cls.doc() else ""
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """Docstring sections: ``description``, ``anti_pattern``, ``best_practice``."""
+        text = cls.doc()
+        parts = re.split(r"^\*\*(Anti-pattern|Best practice)\*\*\s*$", text, flags=re.M)
+        out = {"description": parts[0].strip()}
+        for title, body in zip(parts[1::2], parts[2::2], strict=False):
+            out[title.lower().replace("-", "_").replace(" ", "_")] = body.strip()
+        return out
+
+    # -- behaviour -------------------------------------------------------------------------
+    def measure(self, ctx: Context) -> dict[str, Any]:
+        """Compute the evidence (numbers only). Raise :class:`NotApplicable` to skip."""
+        raise NotImplementedError
+
+    def judge(self, evidence: dict[str, Any], ctx: Context) -> Verdict | None:
+        """Turn evidence into a verdict using ``self.options`` thresholds (None = pass)."""
+        raise NotImplementedError
+
+    def run(self, ctx: Context) -> tuple[str, Finding | None, str]:
+        """Measure and judge; returns ``(status, finding, reason)``.
+
+        ``status`` is ``fail``, ``pass``, ``skip`` or ``crash``. A crash becomes an
+        error finding carrying the exception, and the run goes on.
+        """
+        if self.needs_config and not ctx.config_given:
+            return "skip", None, "no LSTM set-up given (--config or --model)"
+        try:
+            evidence = self.measure(ctx)
+            verdict = self.judge(evidence, ctx)
+        except NotApplicable as exc:
+            return "skip", None, str(exc)
+        except Exception as exc:  # a crashing rule is a finding, not a crash
+            finding = Finding(
+                code=self.code, name=self.name, group=self.group(), severity=Severity.ERROR,
+                message=f"rule {self.code} crashed: {type(exc).__name__}: {exc}",
+                evidence={"exception": type(exc).__name__, "detail": str(exc)},
+                fix="This is a bug in lstm-doctor or an input it does not handle; "
+                    f"ignore the rule with --ignore {self.code} and report it.",
+                crashed=True,
+            )
+            return "crash", finding, str(exc)
+        if verdict is None:
+            return "pass", None, ""
+        severity = self.severity_override or verdict.severity or self.severity
+        evidence = dict(evidence)
+        if self.options:
+            evidence.setdefault("thresholds", dict(self.options))
+        finding = Finding(code=self.code, name=self.name, group=self.group(),
+                          severity=severity, message=verdict.message, evidence=evidence,
+                          fix=verdict.fix, remedies=list(verdict.remedies))
+        return "fail", finding, ""

@@ -1,0 +1,112 @@
+"""Synthetic series for rule cases (referenced by name from fixtures/rules/*.yml)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _rng(seed):
+    return np.random.default_rng(seed)
+
+
+def white_noise(n=500, seed=0, loc=0.0, scale=1.0):
+    return _rng(seed).normal(loc, scale, n)
+
+
+def random_walk(n=500, seed=0, start=100.0, scale=1.0, drift=0.0):
+    return start + np.cumsum(_rng(seed).normal(drift, scale, n))
+
+
+def ar(n=2000, seed=0, phi=(0.6, -0.3), scale=1.0, loc=0.0):
+    rng = _rng(seed)
+    p = len(phi)
+    burn = 200
+    x = np.zeros(n + burn)
+    e = rng.normal(0, scale, n + burn)
+    for t in range(p, n + burn):
+        x[t] = sum(phi[i] * x[t - 1 - i] for i in range(p)) + e[t]
+    return loc + x[burn:]
+
+
+def trend(n=300, seed=0, slope=0.5, intercept=10.0, scale=1.0):
+    return intercept + slope * np.arange(n) + _rng(seed).normal(0, scale, n)
+
+
+def seasonal(n=480, seed=0, period=12, amplitude=10.0, scale=1.0, loc=50.0, slope=0.0):
+    t = np.arange(n)
+    return (loc + slope * t + amplitude * np.sin(2 * np.pi * t / period)
+            + _rng(seed).normal(0, scale, n))
+
+
+def multiplicative(n=240, seed=0, period=12, growth=0.01, amplitude=0.2, scale=0.03):
+    t = np.arange(n)
+    level = 100 * np.exp(growth * t)
+    return level * (1 + amplitude * np.sin(2 * np.pi * t / period)) * \
+        np.exp(_rng(seed).normal(0, scale, n))
+
+
+def constant(n=200, value=5.0):
+    return np.full(n, float(value))
+
+
+def stuck(n=200, seed=0, value=3.0, fraction=0.97):
+    y = np.full(n, float(value))
+    k = int(n * (1 - fraction))
+    idx = _rng(seed).choice(n, size=k, replace=False)
+    y[idx] = _rng(seed + 1).normal(value, 1.0, k)
+    return y
+
+
+def intermittent(n=400, seed=0, p_demand=0.15, mean_size=5.0):
+    rng = _rng(seed)
+    demand = rng.random(n) < p_demand
+    return np.where(demand, rng.poisson(mean_size, n) + 1, 0).astype(float)
+
+
+def spikes(n=500, seed=0, at=(100, 300), size=25.0, base="ar"):
+    y = ar(n=n, seed=seed) if base == "ar" else white_noise(n=n, seed=seed)
+    for i in at:
+        y[i] += size
+    return y
+
+
+GENERATORS = {f.__name__: f for f in (white_noise, random_walk, ar, trend, seasonal,
+                                      multiplicative, constant, stuck, intermittent, spikes)}
+
+
+def make(spec: dict, fixtures_dir) -> tuple[object, dict]:
+    """Build ``(data, load_kwargs)`` from a case's ``data`` block.
+
+    Either ``{file: name.csv, target: col, ...}`` (a file under fixtures/) or
+    ``{generator: name, <params>, freq: MS, nan_at: [...], time: [...], features: {...}}``.
+    """
+    spec = dict(spec)
+    kwargs = {k: spec.pop(k) for k in ("target", "time_col", "features") if k in spec}
+    if "file" in spec:
+        return str(fixtures_dir / spec["file"]), kwargs
+    name = spec.pop("generator")
+    nan_at = spec.pop("nan_at", [])
+    freq = spec.pop("freq", None)
+    drop_rows = spec.pop("drop_rows", [])
+    swap_rows = spec.pop("swap_rows", [])
+    duplicate_rows = spec.pop("duplicate_rows", [])
+    extra = spec.pop("extra_features", {})
+    y = np.asarray(GENERATORS[name](**spec), dtype=float)
+    for i in nan_at:
+        y[i] = np.nan
+    frame = pd.DataFrame({"y": y})
+    for fname, fspec in extra.items():
+        fspec = dict(fspec)
+        frame[fname] = GENERATORS[fspec.pop("generator")](n=len(y), **fspec)
+    if freq:
+        frame.insert(0, "date", pd.date_range("2000-01-01", periods=len(y), freq=freq))
+    if drop_rows:
+        frame = frame.drop(index=drop_rows).reset_index(drop=True)
+    for a, b in swap_rows:
+        frame.iloc[[a, b]] = frame.iloc[[b, a]].to_numpy()
+    if duplicate_rows:
+        frame = pd.concat([frame, frame.iloc[duplicate_rows]]).sort_index(kind="stable")
+        frame = frame.reset_index(drop=True)
+    kwargs.setdefault("target", "y")
+    return frame, kwargs
