@@ -82,15 +82,18 @@ def _run_rules(ctx: Context, *, select=None, ignore=None, thresholds=None,
     rules = rules if rules is not None else _instantiate(select, ignore, thresholds, severities)
     findings: list[Finding] = []
     outcomes: list[RuleOutcome] = []
+    seconds: dict[str, float] = {}  # per rule; a shared statistic counts for its first user
     for rule in rules:
+        t0 = time.perf_counter()
         status, finding, reason = rule.run(ctx)
+        seconds[rule.code] = round(time.perf_counter() - t0, 5)
         outcomes.append(RuleOutcome(rule.code, rule.name, status, reason))
         if finding is not None:
             findings.append(finding)
     findings.sort(key=lambda f: (-f.severity.rank, f.code))
     return Report(findings=findings, data=ctx.series.facts(),
                   config=ctx.config.to_dict() if ctx.config_given else None,
-                  outcomes=outcomes, extras={"context": ctx})
+                  outcomes=outcomes, meta={"rule_seconds": seconds}, extras={"context": ctx})
 
 
 def report(
@@ -144,6 +147,14 @@ def report(
     if train:
         run_experiment(result, ctx, seeds=seeds, epochs=epochs, max_seconds=max_seconds,
                        ablation=ablation, progress=progress)
+        # the training-symptom rules (LD7xx) judge the runs: replace their "skip" outcomes
+        symptoms = [r for r in _instantiate(select, ignore, None, None) if r.needs_training]
+        if symptoms:
+            judged = _run_rules(ctx, rules=symptoms)
+            new = {o.code: o for o in judged.outcomes}
+            result.outcomes = [new.pop(o.code, o) for o in result.outcomes] + list(new.values())
+            result.findings = sorted(result.findings + judged.findings,
+                                     key=lambda f: (-f.severity.rank, f.code))
     result.meta["total_seconds"] = round(time.perf_counter() - started, 3)
     return result
 

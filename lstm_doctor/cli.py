@@ -55,44 +55,270 @@ def cli() -> None:
     """lstm-doctor: why does my LSTM forecast so badly? Diagnose, prove, fix."""
 
 
-@cli.command()
-@click.argument("data")
-@data_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--output", type=click.Path(dir_okay=False), help="Write the output to a file.")
-def check(data, target, time_col, features, config_path, model_path, select, ignore, fail_on,
-          fmt, output):
-    """Run the diagnostic rules on DATA (a CSV/Parquet/JSON-lines file, or - for stdin).
+FORMAT_CHOICE = click.Choice(["text", "json", "junit", "sarif", "github", "markdown"],
+                             case_sensitive=False)
 
+
+def project_options(func):
+    """Options of the commands that read the project configuration (``check``, ``config``)."""
+    options = [
+        click.option("--project-config", "project_config", type=click.Path(dir_okay=False),
+                     help="Read settings from this lstm-doctor.toml or pyproject.toml instead "
+                          "of searching upwards from the working directory."),
+        click.option("--isolated", is_flag=True,
+                     help="Ignore project configuration files (flags and defaults only)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _resolve_settings(ctx: click.Context, project_config: str | None, isolated: bool,
+                      **cli_values):
+    """Project file + command-line flags -> ``(project, settings)`` (flags win)."""
+    from click.core import ParameterSource
+
+    from lstm_doctor.project import ProjectConfig, load_project_config, resolve
+
+    if project_config and isolated:
+        raise InputError("give either --project-config or --isolated, not both")
+    project = ProjectConfig() if isolated else load_project_config(path=project_config)
+    if ctx.get_parameter_source("fail_on") in (ParameterSource.DEFAULT, None):
+        cli_values["fail-on"] = None
+    return project, resolve(project, cli_values)
+
+
+def _plan_outputs(formats: tuple[str, ...],
+                  outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """Pair ``--format`` and ``--output`` in order; unpaired formats go to stdout."""
+    formats = tuple(f.lower() for f in formats) or ("text",)
+    if len(outputs) > len(formats):
+        raise click.UsageError(f"--output '{outputs[len(formats)]}' has no matching --format; "
+                               "give one --format per --output, in the same order")
+    pairs = [(fmt, outputs[i] if i < len(outputs) and outputs[i] != "-" else None)
+             for i, fmt in enumerate(formats)]
+    to_stdout = [fmt for fmt, out in pairs if out is None]
+    if len(to_stdout) > 1:
+        raise click.UsageError(f"formats {', '.join(to_stdout)} would all go to stdout; give "
+                               "each but one an --output file (paired with --format in order)")
+    paths = [out for _, out in pairs if out is not None]
+    dupes = sorted({p for p in paths if paths.count(p) > 1})
+    if dupes:
+        raise click.UsageError(f"--output '{dupes[0]}' is given twice; use one file per format")
+    return pairs
+
+
+def _file_error(item: str, exc: Exception) -> str:
+    """The one-line error of a file that could not be checked (always naming the file)."""
+    msg = _one_line(exc)
+    label = "<stdin>" if item == "-" else item
+    return msg if label in msg else f"'{label}': {msg}"
+
+
+@cli.command()
+@click.argument("data", nargs=-1, required=True)
+@data_options
+@click.option("--format", "formats", multiple=True, type=FORMAT_CHOICE,
+              help="Output format: text (default), json, junit, sarif, github, markdown. "
+                   "Repeat for several outputs in one run.")
+@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="File for the --format at the same position; a format without one goes "
+                   "to stdout (at most one may).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Fail only on findings that are new or more severe than in this baseline.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
+              help="Record today's findings in this baseline file (exit 0 unless a file "
+                   "could not be checked).")
+@project_options
+@click.pass_context
+def check(ctx, data, target, time_col, features, config_path, model_path, select, ignore, fail_on,
+          formats, outputs, baseline_path, write_baseline_path, project_config, isolated):
+    """Run the diagnostic rules on DATA files (CSV/Parquet/JSON lines, or - for stdin).
+
+    Several files are checked one by one; the exit code is the worst: 0 nothing at or above
+    --fail-on, 1 findings at or above it, 2 a usage or input error (the other files are
+    still checked and reported). Settings come from [tool.lstm-doctor] in pyproject.toml or
+    a lstm-doctor.toml (see 'lstm-doctor config'); flags override them.
     Never trains and never imports TensorFlow; fast enough for a CI gate.
     """
+    from lstm_doctor.api import _instantiate
     from lstm_doctor.api import check as api_check
+    from lstm_doctor.config import load_config
+    from lstm_doctor.findings import fail_threshold
+    from lstm_doctor.project import settings_kwargs
 
-    report = api_check(data, target=target, time_col=time_col, features=features,
-                       config=_config_source(config_path, model_path), select=select,
-                       ignore=ignore)
-    _emit(report, fmt, output, fail_on)
-    sys.exit(report.exit_code(fail_on))
+    pairs = _plan_outputs(formats, outputs)
+    if data.count("-") > 1:
+        raise click.UsageError("'-' (stdin) can be given only once")
+    _, settings = _resolve_settings(
+        ctx, project_config, isolated, target=target, **{"time-col": time_col},
+        features=features, config=config_path, model=model_path, select=select, ignore=ignore,
+        **{"fail-on": fail_on})
+    kwargs = settings_kwargs(settings)
+    fail_on = settings["fail-on"].value
+    source = _config_source(settings["config"].value, settings["model"].value)
+    lstm_config = load_config(source) if source else None  # validated once, for every file
+    _instantiate(kwargs["select"], kwargs["ignore"], kwargs["thresholds"], kwargs["severities"])
+    baseline = None
+    if baseline_path:
+        from lstm_doctor.baseline import load_baseline
+
+        baseline = load_baseline(baseline_path)
+
+    results: list[dict] = []
+    for item in data:
+        try:
+            report = api_check(item, config=lstm_config, **kwargs)
+        except InputError as exc:
+            if len(data) == 1:
+                raise
+            message = _file_error(item, exc)
+            _stderr().print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True,
+                            highlight=False)
+            results.append({"source": "<stdin>" if item == "-" else item, "error": message})
+            continue
+        results.append(report.to_dict())
+
+    if baseline is not None:
+        from lstm_doctor.baseline import apply_baseline
+
+        totals = apply_baseline(results, baseline, baseline_path)
+        if totals["unchanged"] or totals["absent"]:
+            _stderr().print(f"baseline {baseline_path}: {totals['unchanged']} known finding(s) "
+                            f"ignored, {totals['new']} new, {totals['worsened']} worse, "
+                            f"{totals['absent']} fixed", soft_wrap=True)
+    for fmt, output in pairs:
+        _emit(results, fmt, output, fail_on)
+    if write_baseline_path:
+        from lstm_doctor.baseline import write_baseline
+
+        n = write_baseline(results, write_baseline_path)
+        _stderr().print(f"wrote baseline {write_baseline_path} ({n} finding(s))")
+    sys.exit(_exit_code(results, fail_threshold(fail_on), bool(write_baseline_path)))
 
 
-def _emit(report, fmt: str, output: str | None, fail_on: str) -> None:
-    if fmt == "json":
-        text = report.to_json()
-    elif output:
-        text = report.to_text(fail_on=fail_on)
-    else:
+def _exit_code(results: list[dict], threshold: int, wrote_baseline: bool) -> int:
+    from lstm_doctor.baseline import failing, is_error_result
+
+    if any(is_error_result(r) for r in results):
+        return 2
+    if wrote_baseline:
+        return 0
+    bad = any(failing(f, threshold) for r in results for f in r["findings"])
+    return 1 if bad else 0
+
+
+def _emit(results: list[dict], fmt: str, output: str | None, fail_on: str) -> None:
+    from lstm_doctor.render import render
+
+    if fmt == "text" and not output:
         from rich.console import Console
 
-        from lstm_doctor.render.text import print_report
+        from lstm_doctor.render.text import print_many
 
-        print_report(report.to_dict(), Console(), fail_on=fail_on)
+        print_many(results, Console(), fail_on=fail_on)
         return
+    text = render(fmt, results, fail_on=fail_on)
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        try:
+            Path(output).write_text(text if text.endswith("\n") else text + "\n",
+                                    encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--output '{output}' cannot be written ({exc.strerror}); check "
+                             "the directory exists and is writable") from None
         _stderr().print(f"wrote {output}")
+    elif text:
+        click.echo(text.rstrip("\n"))
+
+
+@cli.command("config")
+@data_options
+@project_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list every rule with its effective severity and thresholds.")
+@click.pass_context
+def config_cmd(ctx, target, time_col, features, config_path, model_path, select, ignore,
+               fail_on, project_config, isolated, fmt, show_all):
+    """Show the resolved settings of 'check' and where each value came from.
+
+    Reads the same project file and accepts the same flags as 'check'; validates them (and
+    the LSTM set-up file) without reading any data.
+    """
+    import json
+
+    from lstm_doctor.api import _instantiate
+    from lstm_doctor.config import load_config
+    from lstm_doctor.project import settings_kwargs
+
+    project, settings = _resolve_settings(
+        ctx, project_config, isolated, target=target, **{"time-col": time_col},
+        features=features, config=config_path, model=model_path, select=select, ignore=ignore,
+        **{"fail-on": fail_on})
+    kwargs = settings_kwargs(settings)
+    source = _config_source(settings["config"].value, settings["model"].value)
+    if source:
+        load_config(source)
+    rules = _instantiate(kwargs["select"], kwargs["ignore"], kwargs["thresholds"],
+                         kwargs["severities"])
+    where = str(project.path) if project.path else None
+    rule_rows = []
+    for rule in rules:
+        sev = rule.severity_override or rule.severity
+        rule_rows.append({
+            "code": rule.code, "name": rule.name,
+            "severity": sev.value,
+            "severity_source": (project.label if rule.code in project.severities
+                                else "default"),
+            "thresholds": {k: {"value": v,
+                               "source": (project.label
+                                          if k in project.thresholds.get(rule.code, {})
+                                          else "default")}
+                           for k, v in rule.options.items()},
+        })
+    if fmt == "json":
+        doc = {"project_file": where, "isolated": bool(isolated),
+               "settings": {k: {"value": s.value, "source": s.source}
+                            for k, s in settings.items()},
+               "rules_selected": [r.code for r in rules]}
+        if show_all:
+            doc["rules"] = rule_rows
+        click.echo(json.dumps(doc, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if isolated:
+        console.print("project file: ignored (--isolated)")
+    elif where:
+        console.print(f"project file: [bold]{project.label}[/]")
     else:
-        click.echo(text)
+        console.print(f"project file: none found (searched upwards from {Path.cwd()} for "
+                      "lstm-doctor.toml or pyproject.toml with [tool.lstm-doctor])")
+    table = Table(show_lines=False)
+    for col in ("Setting", "Value", "Source"):
+        table.add_column(col, overflow="fold")
+    for key, s in settings.items():
+        value = "(all rules)" if key == "select" and s.value is None else (
+            "-" if s.value is None else ", ".join(s.value) if isinstance(s.value, list)
+            else str(s.value))
+        table.add_row(key, value, s.source)
+    console.print(table)
+    console.print(f"{len(rules)} rule(s) selected: {', '.join(r.code for r in rules)}",
+                  soft_wrap=True)
+    if show_all:
+        rt = Table(show_lines=False)
+        for col in ("Code", "Name", "Severity", "Thresholds"):
+            rt.add_column(col, overflow="fold")
+        for row in rule_rows:
+            sev = row["severity"] + ("" if row["severity_source"] == "default" else " *")
+            th = ", ".join(f"{k}={t['value']!r}" + ("" if t["source"] == "default" else " *")
+                           for k, t in row["thresholds"].items())
+            rt.add_row(row["code"], row["name"], sev, th or "-")
+        console.print(rt)
+        console.print("* set in the project file")
 
 
 @cli.command()

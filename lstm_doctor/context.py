@@ -35,6 +35,7 @@ class Context:
         self.series = series
         self.config = config
         self.config_given = config_given
+        self.experiment: Any = None  # set by the experiment (training-symptom rules read it)
         self._cache: dict[Any, Any] = {}
 
     # -- caching ---------------------------------------------------------------------------

@@ -244,22 +244,32 @@ def _first_line(exc: Exception) -> str:
 
 
 def _parse_csv(source: Any, label: str) -> pd.DataFrame:
+    if hasattr(source, "read"):
+        text = source.read()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"{label} is not UTF-8 text; save the file as UTF-8 CSV") from None
+    sep = _sniff_delimiter(text)
     try:
-        return pd.read_csv(source, sep=None, engine="python")
+        return pd.read_csv(io.StringIO(text), sep=sep)
     except pd.errors.EmptyDataError:
         raise InputError(f"{label} has no data; give a CSV with a header and at least "
                          f"{MIN_POINTS} rows") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError):
-        try:
-            return pd.read_csv(source if not hasattr(source, "seek") else _rewind(source))
-        except Exception as exc:
-            raise InputError(f"{label} is not a readable CSV file ({_first_line(exc)}); check "
-                             "the delimiter and that every row has the same columns") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{label} is not a readable CSV file ({_first_line(exc)}); check "
+                         "the delimiter and that every row has the same columns") from None
 
 
-def _rewind(buf: Any) -> Any:
-    buf.seek(0)
-    return buf
+def _sniff_delimiter(text: str) -> str:
+    import csv
+
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 _TIME_NAMES = ("date", "time", "datetime", "timestamp", "ds", "period", "year", "month", "day",
@@ -378,8 +388,12 @@ def _numeric_column(frame: pd.DataFrame, name: str, label: str, role: str) -> np
 
 def _infer_freq(idx: pd.DatetimeIndex) -> str | None:
     """``pd.infer_freq`` as a string (or None), whatever the pandas version."""
+    import warnings
+
     try:
-        freq = pd.infer_freq(idx)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas 3's "will return a BaseOffset" notice
+            freq = pd.infer_freq(idx)
     except (TypeError, ValueError):
         return None
     if freq is None:

@@ -18,26 +18,40 @@ triangular factor ``R`` of the augmented matrix ``[X | y]`` holds every answer:
 * the t-value of the last column of that model is ``R[m - 1, -1] / sqrt(ssr / (nobs - m))``
   (used by ``autolag="t-stat"``).
 
-``R`` is obtained by a *tall-skinny QR* over row chunks: each chunk of the lag matrix is
-built from a strided view of the differenced series, stacked under the current ``R`` and
-re-factorised with Householder QR (LAPACK ``dgeqrf``). Memory is therefore
-``O(chunk_rows * k)`` whatever the length of the series, and the accuracy is that of a
-Householder QR of the full matrix (backward stable, error ``~ cond(X) * eps``) rather
-than that of the normal equations (``~ cond(X)**2 * eps``), which matters for a random
-walk with a trend where the lagged level is nearly collinear with the trend terms.
+``R`` is obtained without materialising ``X``: row chunks of the lag matrix are built from
+a strided view of the (re-centred, see below) differenced series and only their
+cross-products are kept, so memory is ``O(chunk_rows * k)`` whatever the length of the
+series. Three levels of accuracy are used, chosen from the condition number of the
+column-equilibrated factor:
+
+1. *Cholesky of the cross-product* ``X'X`` accumulated by chunks (one pass, BLAS ``syrk``).
+   The error of the normal equations grows like ``cond(X)**2 * eps``, so this is used only
+   when the equilibrated condition number is at most ``_COND_ONE_PASS`` (1e3, error
+   below ~1e-10; typical ADF designs have 1-100).
+2. Otherwise *CholeskyQR2*: a second pass accumulates the cross-product of
+   ``X R1^{-1}`` (nearly orthonormal columns) and ``R = R2 R1``, which has the accuracy of
+   a Householder QR as long as ``cond(X) < ~1e7`` (``_COND_TWO_PASS`` = 1e6 here).
+3. Otherwise a *tall-skinny Householder QR* (LAPACK ``dgeqrf`` on ``[R; next chunk]``),
+   backward stable for any conditioning, and used to diagnose rank deficiency.
 
 The chosen lag is then re-fitted, as statsmodels does, on the longer sample with only
 ``usedlag`` differences dropped: that sample is the common sample plus
 ``maxlag - usedlag`` earlier rows, so its factor is the leading block of ``R`` updated
 with those few rows. The deterministic terms are represented by Legendre polynomials of
 the (rescaled) time index, which span the same space as statsmodels' ``1, t, t**2``
-(with ``t = 1..nobs``) on both samples while being well conditioned; the statistic, the
-residuals and the information criteria are invariant to that change of basis.
+(with ``t = 1..nobs``) on both samples while being well conditioned, and a polynomial
+of the same order is subtracted from the level and from the differences beforehand
+(which removes, e.g., the near-collinearity of a random walk around a large offset with
+the constant). The statistic, the residuals and the information criteria are exactly
+invariant to both changes; they only improve the conditioning, so the result is often
+*more* accurate than statsmodels' own (whose raw ``t**2`` column can make its
+pseudo-inverse lose digits).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +65,10 @@ _AUTOLAGS = ("aic", "bic", "t-stat")
 _TSTAT_STOP = 1.6448536269514722
 # Target size of one chunk of the lag matrix, in float64 cells (~16 MB).
 _CHUNK_CELLS = 2_000_000
+# Largest condition number (equilibrated design) accepted for the one-pass normal
+# equations, resp. for the two-pass CholeskyQR2; beyond: tall-skinny Householder QR.
+_COND_ONE_PASS = 1e3
+_COND_TWO_PASS = 1e6
 # A column whose component orthogonal to the previous ones is below this fraction of its
 # norm is treated as collinear (statsmodels would then fall back to a pseudo-inverse).
 _RANK_TOL = 1e-12
@@ -193,14 +211,35 @@ def _fill_rows(
         if ntrend > 2:
             out[:, 2] = 1.5 * u * u - 0.5
     out[:, ntrend] = x[start:stop]
-    window = np.lib.stride_tricks.sliding_window_view(xdiff, nlags + 1)[start - nlags : stop - nlags]
+    windows = np.lib.stride_tricks.sliding_window_view(xdiff, nlags + 1)
+    window = windows[start - nlags : stop - nlags]
     # window[i] = Δx[j - nlags], ..., Δx[j]: reverse the first nlags for lags 1..nlags.
     if nlags:
         out[:, ntrend + 1 : ntrend + 1 + nlags] = window[:, nlags - 1 :: -1]
     out[:, ntrend + 1 + nlags] = window[:, nlags]
 
 
-def _tsqr(
+def _iter_chunks(
+    x: np.ndarray,
+    xdiff: np.ndarray,
+    first: int,
+    nlags: int,
+    ntrend: int,
+    center: float,
+    half: float,
+    chunk_rows: int,
+    buf: np.ndarray,
+    offset: int = 0,
+) -> Iterator[np.ndarray]:
+    """Yield ``buf[offset:offset + m]`` filled with the rows of successive chunks."""
+    for start in range(first, xdiff.shape[0], chunk_rows):
+        stop = min(start + chunk_rows, xdiff.shape[0])
+        block = buf[offset : offset + stop - start]
+        _fill_rows(block, x, xdiff, start, stop, nlags, ntrend, center, half)
+        yield block
+
+
+def _factor(
     x: np.ndarray,
     xdiff: np.ndarray,
     first: int,
@@ -209,31 +248,63 @@ def _tsqr(
     center: float,
     half: float,
     chunk_rows: int | None,
-) -> np.ndarray:
-    """Triangular factor of ``[X | y]`` over rows ``first..len(xdiff)-1``, chunk by chunk."""
-    from scipy.linalg import lapack
+) -> tuple[np.ndarray, str]:
+    """Upper-triangular factor ``R`` of ``[X | y]`` over rows ``first..len(xdiff)-1``.
+
+    ``R'R = [X | y]'[X | y]``. Returns ``(R, method)``, ``method`` being ``"cholesky"``,
+    ``"cholesky_qr2"`` or ``"tsqr"`` (see the module docstring).
+    """
+    from scipy.linalg import LinAlgError, blas, cholesky, lapack
 
     ncol = ntrend + 2 + nlags
     nrows = xdiff.shape[0] - first
     if chunk_rows is None:
         chunk_rows = max(256, _CHUNK_CELLS // ncol)
     chunk_rows = max(1, min(int(chunk_rows), nrows))
+    args = (x, xdiff, first, nlags, ntrend, center, half, chunk_rows)
+    buf = np.empty((chunk_rows, ncol), dtype=np.float64, order="F")
+
+    # Pass 1: cross-products, then Cholesky of the equilibrated matrix.
+    gram = np.zeros((ncol, ncol))
+    for block in _iter_chunks(*args, buf):
+        gram += block.T @ block
+    scale = np.sqrt(np.diag(gram))
+    r1 = None
+    if np.all(scale > 0) and np.all(np.isfinite(gram)):
+        try:
+            r1 = cholesky(gram / np.outer(scale, scale), lower=False, check_finite=False)
+        except LinAlgError:
+            r1 = None
+    if r1 is not None:
+        cond = np.linalg.cond(r1)
+        if cond <= _COND_ONE_PASS:
+            return r1 * scale, "cholesky"
+        if cond <= _COND_TWO_PASS:
+            # Pass 2 (CholeskyQR2): W = X S^{-1} has nearly orthonormal columns.
+            s1 = np.asfortranarray(r1 * scale)
+            gram2 = np.zeros((ncol, ncol))
+            for block in _iter_chunks(*args, buf):
+                w = blas.dtrsm(1.0, s1, block, side=1, lower=0, overwrite_b=1)
+                gram2 += w.T @ w
+            try:
+                r2 = cholesky(gram2, lower=False, check_finite=False)
+            except LinAlgError:
+                r2 = None
+            if r2 is not None:
+                return r2 @ s1, "cholesky_qr2"
+
+    # Pass 3: tall-skinny Householder QR, [R; chunk] -> R.
+    del buf
     buf = np.empty((ncol + chunk_rows, ncol), dtype=np.float64, order="F")
-    r = np.zeros((ncol, ncol), dtype=np.float64)
-    have_r = False
-    for start in range(first, xdiff.shape[0], chunk_rows):
-        stop = min(start + chunk_rows, xdiff.shape[0])
-        m = stop - start
-        if have_r:
-            buf[:ncol] = r
-            _fill_rows(buf[ncol : ncol + m], x, xdiff, start, stop, nlags, ntrend, center, half)
-            block = buf[: ncol + m]
+    r = None
+    for block in _iter_chunks(*args, buf, offset=ncol):
+        if r is None:
+            r = _qr_r(block, ncol, lapack)
         else:
-            _fill_rows(buf[:m], x, xdiff, start, stop, nlags, ntrend, center, half)
-            block = buf[:m]
-        r = _qr_r(block, ncol, lapack)
-        have_r = True
-    return r
+            buf[:ncol] = r
+            r = _qr_r(buf[: ncol + block.shape[0]], ncol, lapack)
+    assert r is not None
+    return r, "tsqr"
 
 
 def _qr_r(block: np.ndarray, ncol: int, lapack: Any) -> np.ndarray:
@@ -248,6 +319,28 @@ def _qr_r(block: np.ndarray, ncol: int, lapack: Any) -> np.ndarray:
     r = np.zeros((ncol, ncol), dtype=np.float64)
     r[:rows] = np.triu(qr[:rows])
     return r
+
+
+def _remove_polynomial(values: np.ndarray, ntrend: int, center: float, half: float) -> np.ndarray:
+    """Subtract a low-order polynomial of the time index from ``values``.
+
+    The polynomial (degree ``ntrend - 1``, fitted on at most ~65k evenly spaced points) lies
+    in the span of the deterministic regressors, so removing it from the level, the
+    lagged differences or the response changes neither the residuals nor the t-value of
+    the lagged level. It only removes the near-collinearity between, e.g., a random walk
+    with a large offset and the constant, which would otherwise cost accuracy.
+    """
+    if ntrend == 0:
+        return values
+    if ntrend == 1:
+        return values - values.mean()
+    from numpy.polynomial import legendre
+
+    step = max(1, values.shape[0] // 65_536)
+    idx = np.arange(0, values.shape[0], step, dtype=np.float64)
+    coef = legendre.legfit((idx - center) / half, values[::step], ntrend - 1)
+    u = (np.arange(values.shape[0], dtype=np.float64) - center) / half
+    return values - legendre.legval(u, coef)
 
 
 def _check_rank(r: np.ndarray, ncols: int) -> None:
@@ -299,8 +392,10 @@ def adfuller_fast(
     Gives the same statistic, p-value, used lag, nobs, critical values and ``icbest`` as
     ``statsmodels.tsa.stattools.adfuller(x, maxlag, regression, autolag)`` (to rounding,
     ~1e-10 relative on well-conditioned data) but fits all candidate lags from one
-    chunked QR factorisation: time ``O(n * k**2)`` with a small constant and memory
-    ``O(chunk_rows * k)``, ``k = maxlag + ntrend + 2``.
+    triangular factor of the lag matrix, accumulated by row chunks (cross-products, with a
+    QR-accurate second pass or a Householder QR when the design is ill-conditioned):
+    time ``O(n * k**2)`` with a small constant and memory ``O(chunk_rows * k)`` on top
+    of a few copies of ``x``, ``k = maxlag + ntrend + 2``.
 
     Parameters
     ----------
@@ -349,31 +444,31 @@ def adfuller_fast(
     >>> res.pvalue > 0.05
     True
     """
+    from scipy.linalg import lapack
     from statsmodels.tsa.adfvalues import mackinnoncrit, mackinnonp
 
-    arr, lag, regression, autolag, ntrend = _validate(
-        x, maxlag, regression, autolag, max_lag_cap
-    )
+    arr, lag, regression, autolag, ntrend = _validate(x, maxlag, regression, autolag, max_lag_cap)
     n = arr.shape[0]
     xdiff = np.diff(arr)
     # Time index of the differences is j = 0..n-2; rescale it to [-1, 1].
     center = (n - 2) / 2.0
     half = max(center, 1.0)
     level = ntrend  # column of the lagged level
+    # Exactly invariant re-centring (see _remove_polynomial); keeps the raw x for "n".
+    arr = _remove_polynomial(arr, ntrend, center, half)
+    xdiff = _remove_polynomial(xdiff, ntrend, center, half)
 
-    r = _tsqr(arr, xdiff, lag, lag, ntrend, center, half, chunk_rows)
+    # Factor of [X | y] on the common sample (first `lag` differences dropped).
+    r, _method = _factor(arr, xdiff, lag, lag, ntrend, center, half, chunk_rows)
     k_full = ntrend + 1 + lag
     nobs_common = n - 1 - lag
+    _check_rank(r, k_full)
 
-    icbest: float | None
-    if autolag is None:
-        usedlag = lag
-        _check_rank(r, k_full)
-        r_final = r
-        nobs = nobs_common
-    else:
+    icbest: float | None = None
+    usedlag = lag
+    r_final = r
+    if autolag is not None:
         startlag = ntrend + 1
-        _check_rank(r, k_full)
         z = r[:, k_full]
         # ssr[m] for the model made of the first m columns, m = startlag..k_full.
         tail = np.cumsum((z * z)[::-1])[::-1]
@@ -399,24 +494,17 @@ def adfuller_fast(
                 if icbest >= _TSTAT_STOP:
                     break
         usedlag = bestk - startlag
-        nobs = n - 1 - usedlag
-        if usedlag == lag:
-            r_final = r
-        else:
-            # Factor of [X_prefix | y] on the common sample, then add the earlier rows.
+        if usedlag < lag:
+            # statsmodels re-fits on the longer sample with only `usedlag` differences
+            # dropped: factor of [X_prefix | y] on the common sample, plus the earlier rows.
             block = np.zeros((bestk + 1 + lag - usedlag, bestk + 1), order="F")
             block[:bestk, :bestk] = r[:bestk, :bestk]
             block[:bestk, bestk] = z[:bestk]
             block[bestk, bestk] = math.sqrt(float(tail[bestk]))
-            _fill_rows(
-                block[bestk + 1 :], arr, xdiff, usedlag, lag, usedlag, ntrend, center, half
-            )
-            from scipy.linalg import lapack
-
+            _fill_rows(block[bestk + 1 :], arr, xdiff, usedlag, lag, usedlag, ntrend, center, half)
             r_final = _qr_r(block, bestk + 1, lapack)
-    if autolag is None:
-        icbest = None
 
+    nobs = n - 1 - usedlag
     k = ntrend + 1 + usedlag
     if nobs <= k:
         raise ValueError(

@@ -121,6 +121,11 @@ class _Deseasonalize(_Stage):
     def fit(self, x, n_train):
         p = self.period
         train = x[:n_train]
+        ok = np.isfinite(train)
+        if ok.sum() >= 2 * p:  # profile of the linearly detrended training part (no sawtooth)
+            t = np.arange(train.shape[0], dtype=float)
+            slope, intercept = np.polyfit(t[ok], train[ok], 1)
+            train = train - (intercept + slope * t)
         phase = np.arange(train.shape[0]) % p
         profile = np.zeros(p)
         for k in range(p):

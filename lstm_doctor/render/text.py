@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from rich.console import Console
@@ -19,7 +20,11 @@ def build_table(report: dict[str, Any]) -> Table:
     table.add_column("Finding", ratio=3)
     table.add_column("Fix", ratio=2)
     for f in report["findings"]:
-        table.add_row(Text(f["code"], style="bold"), Text(f["severity"], style=STYLES[f["severity"]]),
+        code = Text(f["code"], style="bold")
+        if f.get("baseline_state") in ("unchanged", "worsened"):  # set by --baseline
+            code.append("\n" + ("known" if f["baseline_state"] == "unchanged" else "worse"),
+                        style="dim")
+        table.add_row(code, Text(f["severity"], style=STYLES[f["severity"]]),
                       f["message"], f["fix"])
     return table
 
@@ -40,12 +45,45 @@ def print_report(report: dict[str, Any], console: Console, fail_on: str = "error
     if skipped:
         reasons = sorted({r["reason"] for r in skipped})
         tail += f"; {len(skipped)} rule(s) skipped ({'; '.join(reasons)})"
+    if report.get("baseline"):
+        b = report["baseline"]
+        tail += (f"; baseline: {b['unchanged']} known, {b['new']} new, {b['worsened']} worse, "
+                 f"{len(b['absent'])} fixed")
     console.print(tail)
 
 
 def render_text(report: dict[str, Any], fail_on: str = "error", width: int = 120) -> str:
     """The report as plain text."""
-    console = Console(record=True, width=width, force_terminal=False, no_color=True)
-    with console.capture():
-        print_report(report, console, fail_on=fail_on)
+    console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False,
+                      no_color=True)
+    print_report(report, console, fail_on=fail_on)
+    return console.export_text()
+
+
+def print_many(results: list[dict[str, Any]], console: Console, fail_on: str = "error") -> None:
+    """Print the reports of several files (and the files that could not be checked)."""
+    for i, result in enumerate(results):
+        if i:
+            console.print()
+        if "findings" not in result:
+            console.print(f"[bold]{result['source']}[/]: [bold red]error:[/] {result['error']}",
+                          soft_wrap=True)
+            continue
+        print_report(result, console, fail_on=fail_on)
+    if len(results) > 1:
+        reports = [r for r in results if "findings" in r]
+        total = {k: sum(r["summary"][k] for r in reports) for k in ("error", "warning", "info")}
+        errors = len(results) - len(reports)
+        console.print()
+        console.print(f"[bold]{len(results)} files[/]: {total['error']} error(s), "
+                      f"{total['warning']} warning(s), {total['info']} info"
+                      + (f"; {errors} file(s) could not be checked" if errors else ""))
+
+
+def render_text_many(results: list[dict[str, Any]], fail_on: str = "error",
+                     width: int = 120) -> str:
+    """Several files' reports as plain text."""
+    console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False,
+                      no_color=True)
+    print_many(results, console, fail_on=fail_on)
     return console.export_text()

@@ -13,6 +13,35 @@ RULE_MODULES: tuple[str, ...] = (
     "data.LD103",
     "data.LD104",
     "data.LD105",
+    "stationarity.LD201",
+    "stationarity.LD202",
+    "stationarity.LD203",
+    "stationarity.LD204",
+    "stationarity.LD205",
+    "stationarity.LD206",
+    "stationarity.LD207",
+    "scaling.LD301",
+    "scaling.LD302",
+    "scaling.LD303",
+    "scaling.LD304",
+    "capacity.LD401",
+    "capacity.LD402",
+    "capacity.LD403",
+    "window.LD501",
+    "window.LD502",
+    "window.LD503",
+    "window.LD504",
+    "setup.LD601",
+    "setup.LD602",
+    "setup.LD603",
+    "setup.LD604",
+    "setup.LD605",
+    "training.LD701",
+    "training.LD702",
+    "training.LD703",
+    "training.LD704",
+    "training.LD705",
+    "training.LD706",
 )
 
 
@@ -20,7 +49,12 @@ def get_rules() -> list[type]:
     """All rule classes, in code order (modules are imported on first call)."""
     classes = []
     for path in RULE_MODULES:
-        module = importlib.import_module(f"lstm_doctor.rules.{path}")
+        try:
+            module = importlib.import_module(f"lstm_doctor.rules.{path}")
+        except ModuleNotFoundError as exc:  # TEMPORARY while the catalog is being written
+            if exc.name and exc.name.startswith("lstm_doctor.rules"):
+                continue
+            raise
         code = path.rsplit(".", 1)[1]
         classes.append(getattr(module, f"Rule_{code}"))
     return sorted(classes, key=lambda c: c.code)

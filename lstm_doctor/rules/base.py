@@ -53,6 +53,7 @@ class Rule:
     severity: ClassVar[Severity] = Severity.WARNING
     thresholds: ClassVar[dict[str, float]] = {}
     needs_config: ClassVar[bool] = False
+    needs_training: ClassVar[bool] = False
 
     def __init__(self, thresholds: dict[str, float] | None = None,
                  severity: Severity | None = None) -> None:
@@ -110,6 +111,8 @@ class Rule:
         """
         if self.needs_config and not ctx.config_given:
             return "skip", None, "no LSTM set-up given (--config or --model)"
+        if self.needs_training and ctx.experiment is None:
+            return "skip", None, "no training run (use lstm-doctor report)"
         try:
             evidence = self.measure(ctx)
             verdict = self.judge(evidence, ctx)

@@ -1,0 +1,195 @@
+"""The network's size and inputs, computed from the set-up without TensorFlow.
+
+Parameter counts follow Keras 3 exactly for the model the set-up describes
+(``layers`` stacked ``keras.layers.LSTM(units)`` with biases, then ``Dense(horizon)``):
+
+* an LSTM layer with ``u`` units on ``f`` inputs per step has four gates, each with an
+  input kernel ``f x u``, a recurrent kernel ``u x u`` and a bias ``u``:
+  ``4 * u * (f + u + 1)`` parameters (``f = n_features`` for the first layer, ``u`` for the
+  stacked ones);
+* the Dense head on the last hidden state has ``u * h + h`` parameters.
+
+The LSTM(50) of countless tutorials on one input therefore has
+``4*50*52 + 51 = 10,451`` parameters.
+
+:func:`seen_inputs` answers "what does the network actually see?" for the scaling rules:
+the target after the set-up's preprocessing and the extra features scaled the way the
+set-up scales them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lstm_doctor.config import Model
+
+if TYPE_CHECKING:
+    from lstm_doctor.context import Context
+    from lstm_doctor.preprocess import Pipeline
+
+
+def lstm_layer_params(units: int, input_size: int) -> int:
+    """Trainable parameters of one Keras ``LSTM(units)`` layer (``use_bias=True``).
+
+    Parameters
+    ----------
+    units : int
+        Hidden units ``u``.
+    input_size : int
+        Values per time step entering the layer ``f``.
+
+    Returns
+    -------
+    int
+        ``4 * u * (f + u + 1)``.
+    """
+    return 4 * int(units) * (int(input_size) + int(units) + 1)
+
+
+def dense_params(input_size: int, units: int) -> int:
+    """Trainable parameters of a Keras ``Dense(units)`` layer on ``input_size`` inputs."""
+    return int(input_size) * int(units) + int(units)
+
+
+def count_parameters(model: Model, *, n_features: int, horizon: int) -> dict[str, Any]:
+    """Count the trainable parameters of the network a set-up describes.
+
+    Parameters
+    ----------
+    model : Model
+        The set-up's ``model`` section (``layers`` stacked LSTMs of ``units`` units).
+    n_features : int
+        Inputs per time step (target + extra features).
+    horizon : int
+        Outputs of the Dense head.
+
+    Returns
+    -------
+    dict
+        ``lstm`` (list of per-layer counts), ``head`` and ``total``.
+    """
+    u = int(model.units)
+    per_layer = [lstm_layer_params(u, n_features if i == 0 else u) for i in range(model.layers)]
+    head = dense_params(u, horizon)
+    return {"lstm": per_layer, "head": head, "total": sum(per_layer) + head}
+
+
+def total_parameters(units: int, *, n_features: int, horizon: int, layers: int = 1) -> int:
+    """Total trainable parameters of ``layers`` stacked ``LSTM(units)`` + ``Dense(horizon)``."""
+    return count_parameters(Model(layers=layers, units=units), n_features=n_features,
+                            horizon=horizon)["total"]
+
+
+def largest_units(budget: float, *, n_features: int, horizon: int, layers: int = 1,
+                  min_units: int = 1, max_units: int = 4096) -> int:
+    """The largest ``u`` whose network has at most ``budget`` parameters.
+
+    Parameters
+    ----------
+    budget : float
+        Parameter budget.
+    n_features, horizon, layers
+        As in :func:`count_parameters`.
+    min_units, max_units : int
+        Bounds of the answer (``min_units`` is returned even when it exceeds the budget).
+
+    Returns
+    -------
+    int
+    """
+    best = int(min_units)
+    for u in range(int(min_units), int(max_units) + 1):
+        if total_parameters(u, n_features=n_features, horizon=horizon, layers=layers) > budget:
+            break
+        best = u
+    return best
+
+
+def train_fit_pipeline(ctx: Context) -> tuple[Pipeline, np.ndarray]:
+    """The set-up's preprocessing with every stage fit on the training split only.
+
+    Identical to ``ctx.pipeline`` when the set-up already fits its scaler on train; used to
+    measure what a full-series fit hides (scaler leakage, out-of-range holdout values).
+    """
+    from lstm_doctor.preprocess import Pipeline
+
+    def fit() -> tuple[Pipeline, np.ndarray]:
+        prep = ctx.config.preprocessing
+        if prep.scaler_fit == "train":
+            return ctx.pipeline, ctx.transformed
+        pipe = Pipeline(replace(prep, scaler_fit="train"))
+        return pipe, pipe.fit_transform(ctx.y, ctx.n_train)
+
+    return ctx.cached("pipeline_train_fit", fit)
+
+
+def seen_inputs(ctx: Context, *, fit_on: str | None = None) -> dict[str, np.ndarray]:
+    """The columns the network receives, over the whole series.
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context (the result is cached in it).
+    fit_on : {"train", "full"} or None
+        Where the scalers are fit; ``None`` uses the set-up's ``scaler_fit``.
+
+    Returns
+    -------
+    dict
+        Column name -> values (same length as the series, NaN where differencing lost
+        points). The target comes first, under its own name.
+    """
+    prep = ctx.config.preprocessing
+    fit_on = fit_on or prep.scaler_fit
+
+    def compute() -> dict[str, np.ndarray]:
+        target = ctx.transformed if fit_on == prep.scaler_fit else train_fit_pipeline(ctx)[1]
+        cols = {ctx.series.target: np.asarray(target, dtype=float)}
+        if ctx.series.features is not None:
+            from lstm_doctor.preprocess import scale_features
+
+            raw = ctx.series.features.to_numpy(dtype=float)
+            scaled = scale_features(raw, ctx.n_train, prep.scaler, fit_on)
+            for j, name in enumerate(ctx.series.feature_names):
+                cols[name] = scaled[:, j]
+        return cols
+
+    return ctx.cached(("seen_inputs", fit_on), compute)
+
+
+def describe_units_heuristic(windows: int, params_per_window: float) -> str:
+    """One line explaining how :func:`largest_units` was used to size a remedy."""
+    return (f"largest LSTM with at most {params_per_window:g} parameter(s) per training "
+            f"window ({math.floor(windows * params_per_window)} parameters for {windows} "
+            "windows)")
+
+
+def seasonal_period(ctx: Context) -> int:
+    """The calendar or stable seasonal period of the target, or 0.
+
+    Quasi-periodic cycles (``detect_period(...)["kind"] == "cycle"``: sunspots, lynx, and
+    chance peaks in short noisy series) are left out: their length drifts, so sizing a
+    window or a holdout on them is not reliable.
+    """
+    from lstm_doctor.stats import detect_period
+
+    season = detect_period(ctx)
+    if not season or season.get("kind") != "seasonal":
+        return 0
+    return int(season["period"])
+
+
+def season_handled(ctx: Context, period: int) -> bool:
+    """Whether the set-up's preprocessing removes a season of this period.
+
+    True when ``seasonal_difference`` or ``deseasonalize`` is within ``max(1, 5 %)`` of
+    ``period``.
+    """
+    prep = ctx.config.preprocessing
+    tol = max(1.0, 0.05 * period)
+    return bool(period) and any(lag and abs(lag - period) <= tol
+                                for lag in (prep.seasonal_difference, prep.deseasonalize))

@@ -1,0 +1,280 @@
+"""A Keras LSTM forecaster with scikit-learn estimator manners.
+
+Explicit keyword hyper-parameters, no work in ``__init__``, ``fit`` returns ``self`` and the
+learned state ends in ``_`` (``model_``, ``history_``, ``epochs_run_``...). TensorFlow/Keras
+are imported inside :meth:`LSTMForecaster.fit`, never at module import time.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+INSTALL_HINT = "pip install 'lstm-doctor[tensorflow]'"
+
+_LOSSES = {"mse": "mean_squared_error", "mean_squared_error": "mean_squared_error",
+           "mae": "mean_absolute_error", "mean_absolute_error": "mean_absolute_error",
+           "huber": "huber", "logcosh": "log_cosh", "log_cosh": "log_cosh"}
+
+_OPTIMIZERS = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "sgd": "SGD",
+               "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax",
+               "nadam": "Nadam"}
+
+_DETERMINISM = {"on": False}
+
+
+def import_keras():
+    """Import Keras 3 (TensorFlow backend) quietly and enable deterministic ops.
+
+    Raises
+    ------
+    ImportError
+        With the install hint when TensorFlow/Keras are missing.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    try:
+        import keras
+        import tensorflow as tf
+    except ImportError as exc:
+        raise ImportError(f"TensorFlow/Keras is not installed ({exc}); {INSTALL_HINT}") \
+            from exc
+    if not _DETERMINISM["on"]:
+        tf.config.experimental.enable_op_determinism()
+        tf.get_logger().setLevel("ERROR")
+        _DETERMINISM["on"] = True
+    return keras
+
+
+def keras_available() -> str | None:
+    """``None`` when Keras can be imported, else the reason (with the install hint)."""
+    try:
+        import_keras()
+    except ImportError as exc:
+        return str(exc)
+    return None
+
+
+class Budget:
+    """A wall-clock budget shared by several trainings.
+
+    Each training gets an equal share of what is left: ``(total - used) / remaining``.
+
+    Parameters
+    ----------
+    total_seconds : float or None
+        ``None`` = unlimited.
+    trainings : int
+        How many trainings will share it.
+    clock : callable
+        Returns seconds (``time.perf_counter``; replaceable in tests).
+    """
+
+    def __init__(self, total_seconds: float | None, trainings: int,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.total = total_seconds
+        self.remaining = max(1, int(trainings))
+        self.clock = clock
+        self.used = 0.0
+
+    def next_share(self) -> float | None:
+        """Seconds the next training may use (``None`` = unlimited)."""
+        if self.total is None:
+            return None
+        return max(0.0, (self.total - self.used) / self.remaining)
+
+    def spend(self, seconds: float) -> None:
+        """Record a finished training."""
+        self.used += seconds
+        self.remaining = max(1, self.remaining - 1)
+
+
+def budget_callback(keras: Any, seconds: float | None, clock: Callable[[], float]):
+    """A Keras callback that stops training once ``seconds`` have elapsed.
+
+    Checked after every batch and epoch (training always runs at least one batch).
+    """
+
+    class BudgetStop(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stopped = False
+            self.start = 0.0
+
+        def on_train_begin(self, logs=None):
+            self.start = clock()
+
+        def _check(self):
+            if seconds is not None and clock() - self.start >= seconds:
+                self.model.stop_training = True
+                self.stopped = True
+
+        def on_train_batch_end(self, batch, logs=None):
+            self._check()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self._check()
+
+    return BudgetStop()
+
+
+class LSTMForecaster:
+    """Stacked-LSTM forecaster (Keras 3) predicting ``horizon`` steps from a window.
+
+    Parameters
+    ----------
+    units, layers, activation, recurrent_activation, dropout, recurrent_dropout
+        The LSTM layers (``layers`` stacked layers of ``units`` each) and a ``Dense(horizon)``
+        head.
+    horizon : int
+    optimizer, learning_rate, loss
+        Compilation.
+    epochs, batch_size, shuffle
+        Fitting.
+    early_stopping : bool
+        Stop when ``val_loss`` has not improved for ``patience`` epochs (needs validation
+        data).
+    restore_best_weights : bool
+        Keras' ``EarlyStopping(restore_best_weights=...)`` (Keras' default is False).
+    seed : int
+        ``keras.utils.set_random_seed(seed)`` before building (with deterministic ops the
+        same seed gives bit-identical results).
+    max_seconds : float, optional
+        Stop training once this much wall-clock time is used.
+    callbacks : list, optional
+        Extra Keras callbacks (e.g. a progress bar).
+    clock : callable, optional
+        Time source for the budget (tests).
+
+    Attributes
+    ----------
+    model_ : keras.Model
+    history_ : dict
+        ``loss`` and (with validation data) ``val_loss`` per epoch.
+    epochs_run_ : int
+    fit_seconds_ : float
+    stopped_by_ : str
+        ``"epochs"``, ``"early_stopping"``, ``"budget"`` or ``"non-finite loss"``.
+    n_params_ : int
+    """
+
+    def __init__(self, *, units: int = 50, layers: int = 1, activation: str = "tanh",
+                 recurrent_activation: str = "sigmoid", dropout: float = 0.0,
+                 recurrent_dropout: float = 0.0, horizon: int = 1, optimizer: str = "adam",
+                 learning_rate: float = 0.001, loss: str = "mse", epochs: int = 100,
+                 batch_size: int = 32, shuffle: bool = True, early_stopping: bool = False,
+                 patience: int = 10, restore_best_weights: bool = False, seed: int = 0,
+                 max_seconds: float | None = None, callbacks: list | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.units = units
+        self.layers = layers
+        self.activation = activation
+        self.recurrent_activation = recurrent_activation
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.horizon = horizon
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.restore_best_weights = restore_best_weights
+        self.seed = seed
+        self.max_seconds = max_seconds
+        self.callbacks = callbacks
+        self.clock = clock
+
+    @classmethod
+    def from_config(cls, config: Any, **overrides: Any) -> LSTMForecaster:
+        """Build from an :class:`~lstm_doctor.config.LSTMConfig` (``overrides`` win)."""
+        m, t = config.model, config.training
+        params = {"units": m.units, "layers": m.layers, "activation": m.activation,
+                  "recurrent_activation": m.recurrent_activation, "dropout": m.dropout,
+                  "recurrent_dropout": m.recurrent_dropout, "horizon": config.window.horizon,
+                  "optimizer": t.optimizer, "learning_rate": t.learning_rate, "loss": t.loss,
+                  "epochs": t.epochs, "batch_size": t.batch_size, "shuffle": t.shuffle,
+                  "early_stopping": t.early_stopping, "patience": t.patience}
+        params.update(overrides)
+        return cls(**params)
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's keyword arguments."""
+        import inspect
+
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {n: getattr(self, n) for n in names}
+
+    def _build(self, keras: Any, seq_length: int, n_features: int):
+        layers = [keras.Input((seq_length, n_features))]
+        for i in range(self.layers):
+            layers.append(keras.layers.LSTM(
+                self.units, activation=self.activation,
+                recurrent_activation=self.recurrent_activation, dropout=self.dropout,
+                recurrent_dropout=self.recurrent_dropout,
+                return_sequences=i < self.layers - 1))
+        layers.append(keras.layers.Dense(self.horizon))
+        model = keras.Sequential(layers)
+        opt_cls = getattr(keras.optimizers, _OPTIMIZERS[self.optimizer])
+        model.compile(optimizer=opt_cls(learning_rate=self.learning_rate),
+                      loss=_LOSSES.get(self.loss, self.loss))
+        return model
+
+    def fit(self, X: np.ndarray, y: np.ndarray,
+            validation_data: tuple[np.ndarray, np.ndarray] | None = None) -> LSTMForecaster:
+        """Train on windows ``X`` (m, seq_length, features) -> ``y`` (m, horizon).
+
+        ``validation_data`` gives the ``val_loss`` curve; it drives early stopping only when
+        ``early_stopping`` is set.
+        """
+        keras = import_keras()
+        clock = self.clock or time.perf_counter
+        keras.utils.set_random_seed(int(self.seed))
+        X = np.asarray(X, dtype=np.float32)
+        y = np.asarray(y, dtype=np.float32).reshape(len(X), -1)
+        self.model_ = self._build(keras, X.shape[1], X.shape[2])
+        self.n_params_ = int(self.model_.count_params())
+        budget = budget_callback(keras, self.max_seconds, clock)
+        callbacks = [budget, keras.callbacks.TerminateOnNaN()]
+        stopper = None
+        has_val = validation_data is not None and len(validation_data[0]) > 0
+        if self.early_stopping and has_val:
+            stopper = keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=self.patience,
+                restore_best_weights=self.restore_best_weights)
+            callbacks.append(stopper)
+        callbacks.extend(self.callbacks or [])
+        started = clock()
+        hist = self.model_.fit(
+            X, y, epochs=int(self.epochs), batch_size=int(self.batch_size),
+            shuffle=bool(self.shuffle), verbose=0, callbacks=callbacks,
+            validation_data=(np.asarray(validation_data[0], np.float32),
+                             np.asarray(validation_data[1], np.float32).reshape(
+                                 len(validation_data[0]), -1)) if has_val else None)
+        self.fit_seconds_ = float(clock() - started)
+        self.history_ = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+        self.epochs_run_ = len(self.history_.get("loss", []))
+        losses = np.asarray(self.history_.get("loss", []), dtype=float)
+        if losses.size and not np.all(np.isfinite(losses)):
+            self.stopped_by_ = "non-finite loss"
+        elif budget.stopped:
+            self.stopped_by_ = "budget"
+        elif stopper is not None and stopper.stopped_epoch > 0:
+            self.stopped_by_ = "early_stopping"
+        else:
+            self.stopped_by_ = "epochs"
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Forecasts ``(m, horizon)`` on the scale the network was trained on."""
+        X = np.asarray(X, dtype=np.float32)
+        if len(X) == 0:
+            return np.empty((0, self.horizon))
+        out = np.asarray(self.model_.predict_on_batch(X), dtype=float)
+        return out.reshape(len(X), -1)

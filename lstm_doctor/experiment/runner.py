@@ -1,0 +1,617 @@
+"""Train and compare: the user's LSTM, the remediated LSTM and honest reference forecasters.
+
+Protocol (identical for every model):
+
+- One temporal holdout: the last ``ceil(split.test_size * n)`` points of the series (the
+  user's ``test_size``). Interior gaps (NaN/inf) are linearly interpolated and leading or
+  trailing gaps trimmed first (LD101 reports them); the comparison says so in ``data_notes``.
+- Rolling origin: for every origin ``t`` in the holdout, each model forecasts
+  ``y[t .. t+h-1]`` from the actual history ``y[:t]`` (``h`` = ``window.horizon``).
+- Every transform (log, Box-Cox, detrending, deseasonalising, differencing, scaling) is
+  inverted (:meth:`lstm_doctor.preprocess.Pipeline.inverse`) and all metrics are computed on
+  the original scale.
+- The baseline LSTM is the user's set-up exactly as given (unscaled input, relu, full-series
+  scaler, random validation split, no early stopping...), except that it is evaluated on the
+  honest temporal holdout. When the set-up has no validation split, the last 10% of its
+  training windows are held out as a *monitoring* split: it is never used for training
+  decisions, only to record the validation curve the overfitting rule (LD703) reads.
+- The remediated LSTM is the user's set-up with the findings' remedies applied
+  (:mod:`lstm_doctor.experiment.remediation`); it always restores the best weights.
+- Several seeds per LSTM (``keras.utils.set_random_seed`` with deterministic ops): metrics
+  are reported as mean and spread; DM tests use the seed-averaged forecasts.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lstm_doctor.config import LSTMConfig
+from lstm_doctor.experiment.dm import dm_test
+from lstm_doctor.experiment.forecasters import (
+    ETSForecaster,
+    expanding_mean,
+    naive,
+    seasonal_naive,
+)
+from lstm_doctor.experiment.metrics import all_metrics, mase_scale
+from lstm_doctor.experiment.remediation import (
+    Remediation,
+    build_remediation,
+    config_yaml,
+    render_training_script,
+)
+from lstm_doctor.experiment.result import (
+    LABELS,
+    ExperimentResult,
+    ModelResult,
+    SeedRun,
+)
+from lstm_doctor.experiment.windows import (
+    holdout_origins,
+    input_matrix,
+    make_windows,
+    split_validation,
+    train_origins,
+)
+
+MONITOR_FRACTION = 0.1
+MONITORING_NOTE = (
+    "Validation curves: the remediated LSTM (and a set-up with validation_split > 0) "
+    "uses the last part of its training windows as validation split, with early stopping "
+    "when configured. A set-up without validation gets a monitoring split (the last 10% of "
+    "its training windows, held out from fitting) that only records the val_loss curve and "
+    "never drives training decisions. The holdout is never used for training or stopping.")
+DM_NOTE = ("Diebold-Mariano tests use squared-error loss on the seed-averaged forecasts, "
+           "with the Harvey-Leybourne-Newbold small-sample correction and a t(n-1) "
+           "distribution; a negative statistic means the first model has the lower loss.")
+
+
+@dataclass
+class WorkData:
+    """The series as the experiment uses it."""
+
+    y: np.ndarray
+    features: np.ndarray | None
+    stamps: list[Any]
+    n_train: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        """Length."""
+        return int(self.y.shape[0])
+
+
+def _stamp(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return str(value)
+
+
+def prepare_data(ctx: Any) -> WorkData:
+    """Trim leading/trailing gaps, interpolate interior ones, apply the user's test size."""
+    y = np.asarray(ctx.y, dtype=float).copy()
+    notes: list[str] = []
+    finite = np.isfinite(y)
+    first, last = int(np.argmax(finite)), int(len(y) - np.argmax(finite[::-1]) - 1)
+    if first > 0 or last < len(y) - 1:
+        notes.append(f"trimmed {first} leading and {len(y) - 1 - last} trailing missing "
+                     "values of the target")
+    sl = slice(first, last + 1)
+    y = y[sl]
+    pos = np.arange(len(y))
+    bad = ~np.isfinite(y)
+    if bad.any():
+        y[bad] = np.interp(pos[bad], pos[~bad], y[~bad])
+        notes.append(f"linearly interpolated {int(bad.sum())} interior missing values of the "
+                     "target (see LD101)")
+    feats = None
+    if ctx.series.features is not None and ctx.series.features.shape[1]:
+        feats = ctx.series.features.to_numpy(dtype=float)[sl].copy()
+        for j in range(feats.shape[1]):
+            col = feats[:, j]
+            ok = np.isfinite(col)
+            if not ok.all():
+                col[~ok] = np.interp(pos[~ok], pos[ok], col[ok]) if ok.any() else 0.0
+                notes.append(f"interpolated {int((~ok).sum())} missing values of feature "
+                             f"'{ctx.series.feature_names[j]}'")
+    time_index = ctx.series.time
+    if time_index is not None and len(time_index) == ctx.n:
+        stamps = [_stamp(v) for v in list(time_index[sl])]
+    else:
+        stamps = list(range(first, last + 1))
+    n = len(y)
+    n_test = max(1, math.ceil(ctx.config.split.test_size * n))
+    return WorkData(y=y, features=feats, stamps=stamps, n_train=n - n_test, notes=notes)
+
+
+def detect_period(ctx: Any) -> int | None:
+    """The seasonal period from :func:`lstm_doctor.stats.detect_period` (None if unknown)."""
+    try:
+        from lstm_doctor.stats import detect_period as _detect
+    except ImportError:  # the statistics module is optional for the experiment
+        return None
+    try:
+        found = _detect(ctx)
+    except Exception:  # noqa: BLE001 - a failing detector means "no period"
+        return None
+    period = (found or {}).get("period")
+    return int(period) if period and int(period) > 1 else None
+
+
+# -- progress --------------------------------------------------------------------------------
+class _Progress:
+    """A rich progress bar on stderr: model, seed, epoch (no-op when disabled)."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled = enabled
+        self.progress = None
+        self.task = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                     MofNCompleteColumn(), TimeElapsedColumn(),
+                                     console=Console(stderr=True), transient=False)
+            self.total = total
+
+    def __enter__(self) -> _Progress:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def callback(self, keras: Any, model: str, seed: int, epochs: int) -> list:
+        """Keras callbacks that show ``model · seed · epoch`` (empty when disabled)."""
+        if self.progress is None:
+            return []
+        progress = self.progress
+        task = progress.add_task(f"{model} seed {seed} epoch 0/{epochs}", total=epochs)
+
+        class _Cb(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                progress.update(task, completed=epoch + 1,
+                                description=f"{model} seed {seed} epoch {epoch + 1}/{epochs}")
+
+            def on_train_end(self, logs=None):
+                progress.update(task, total=progress.tasks[task].completed or 1)
+
+        return [_Cb()]
+
+
+# -- the LSTMs -------------------------------------------------------------------------------
+def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int],
+               epochs: int | None, budget: Any, user: bool, progress: _Progress | None = None,
+               horizon: int | None = None) -> ModelResult:
+    """Train one set-up with several seeds and forecast the holdout on the original scale.
+
+    Parameters
+    ----------
+    name : str
+        ``baseline_lstm``, ``remediated_lstm`` or an ablation name.
+    config : LSTMConfig
+        The set-up.
+    data : WorkData
+        The series and split.
+    seeds : list of int
+        One training per seed.
+    epochs : int, optional
+        Override of ``training.epochs``.
+    budget : Budget
+        Wall-clock budget shared by all trainings.
+    user : bool
+        True for the user's set-up as given (random validation split honoured, a monitoring
+        split when there is no validation, Keras' default ``restore_best_weights=False``);
+        False for remediated set-ups (temporal validation, best weights restored).
+    progress : _Progress, optional
+        Progress bar.
+    horizon : int, optional
+        Steps per forecast (default: the set-up's).
+    """
+    from lstm_doctor.experiment.lstm import LSTMForecaster, import_keras
+    from lstm_doctor.preprocess import Pipeline, scale_features
+
+    keras = import_keras()
+    h = horizon or config.window.horizon
+    L = config.window.seq_length
+    result = ModelResult(name, "lstm", info={"config": config.to_dict()})
+    try:
+        pipe = Pipeline(config.preprocessing)
+        z = pipe.fit_transform(data.y, data.n_train)
+    except Exception as exc:  # noqa: BLE001 - e.g. log of a negative series
+        result.error = f"preprocessing failed: {exc}"
+        return result
+    feats = None
+    if data.features is not None:
+        p = config.preprocessing
+        feats = scale_features(data.features, data.n_train, p.scaler, p.scaler_fit) \
+            if p.scaler != "none" else data.features
+    U = input_matrix(z, feats)
+    origins = train_origins(data.n_train, lost=pipe.lost, seq_length=L, horizon=h)
+    if len(origins) < 2:
+        result.error = (f"the set-up leaves {len(origins)} training window(s) "
+                        f"({data.n_train} training points, seq_length {L}, horizon {h}, "
+                        f"{pipe.lost} lost to differencing)")
+        return result
+    W = make_windows(U, z, origins, seq_length=L, horizon=h)
+    H = make_windows(U, z, holdout_origins(data.n, data.n_train, horizon=h),
+                     seq_length=L, horizon=h)
+    t = config.training
+    n_epochs = int(epochs or t.epochs)
+    for seed in seeds:
+        val_kind = None
+        early = t.early_stopping
+        if t.validation_split > 0:
+            method = config.split.method if user else "temporal"
+            fit_idx, val_idx = split_validation(len(W), t.validation_split, method=method,
+                                                seed=seed)
+            val_kind = "validation"
+        elif user and len(W) >= 10:
+            fit_idx, val_idx = split_validation(len(W), MONITOR_FRACTION)
+            val_kind, early = "monitor", False
+        else:
+            fit_idx, val_idx = np.arange(len(W)), np.arange(0)
+            early = False
+        share = budget.next_share()
+        est = LSTMForecaster.from_config(
+            config, horizon=h, epochs=n_epochs, seed=seed, early_stopping=early,
+            restore_best_weights=not user, max_seconds=share,
+            callbacks=progress.callback(keras, name, seed, n_epochs) if progress else None)
+        fit, val = W.take(fit_idx), W.take(val_idx)
+        try:
+            est.fit(fit.X, fit.Y, validation_data=(val.X, val.Y) if len(val) else None)
+        except Exception as exc:  # noqa: BLE001 - a set-up Keras rejects is a result too
+            result.error = f"training failed: {type(exc).__name__}: {exc}"
+            return result
+        budget.spend(est.fit_seconds_)
+        zpred = est.predict(H.X)
+        with np.errstate(all="ignore"):
+            pred = pipe.inverse(zpred, H.origins)
+        result.runs.append(SeedRun(
+            seed=seed, forecast=pred, history=est.history_, val_kind=val_kind,
+            epochs_run=est.epochs_run_, epochs_max=n_epochs, seconds=est.fit_seconds_,
+            stopped_by=est.stopped_by_, n_params=est.n_params_, transformed_forecast=zpred))
+    result.info.update({"n_params": result.runs[0].n_params if result.runs else None,
+                        "train_windows": int(len(W)), "pipeline": pipe.describe()})
+    return result
+
+
+# -- verdict ---------------------------------------------------------------------------------
+def _fmt(x: float) -> str:
+    return "n/a" if x is None or not np.isfinite(x) else f"{x:.2f}"
+
+
+def _p(x: float | None) -> str:
+    """``p = 0.012`` / ``p < 0.001`` / ``p = n/a``."""
+    if x is None or not np.isfinite(x):
+        return "p = n/a"
+    return f"p = {x:.2g}" if x >= 0.001 else "p < 0.001"
+
+
+def _dm_lookup(tests: list[dict], a: str, b: str) -> dict | None:
+    return next((d for d in tests if d["a"] == a and d["b"] == b), None)
+
+
+def verdict(res: ExperimentResult, advice: list[dict] | None = None) -> tuple[str, str | None]:
+    """Plain-words summary and the winning model's name."""
+    finite = {n: m.mase for n, m in res.models.items() if m.ok and np.isfinite(m.mase)}
+    if not finite:
+        return "No model produced finite forecasts on the holdout.", None
+    winner = min(finite, key=finite.get)
+    parts = [f"Best on the holdout: {LABELS.get(winner, winner)} (MASE {_fmt(finite[winner])})."]
+    best_ref = res.best_reference()
+    base, rem = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
+    codes = set(res.finding_codes)
+    if res.lstm_skipped:
+        parts.append(f"The LSTMs were not trained: {res.lstm_skipped}.")
+    if base is not None and rem is not None and base.ok and rem.ok:
+        b, r = base.summary, rem.summary
+        dm = _dm_lookup(res.dm_tests, "remediated_lstm", "baseline_lstm")
+        p = dm["p_value"] if dm else None
+        if not np.isfinite(base.mase):
+            parts.append(f"Your set-up produced non-finite forecasts (training diverged); the "
+                         f"remediated LSTM reaches MASE {_fmt(rem.mase)}.")
+        elif rem.mase < base.mase:
+            sig = (p is not None and np.isfinite(p) and p < 0.05)
+            parts.append(
+                f"The remediated LSTM (MASE {_fmt(r['mase'])} ± {_fmt(r['mase_std'])}) is "
+                f"{base.mase / rem.mase:.1f}× better than your set-up (MASE "
+                f"{_fmt(b['mase'])} ± {_fmt(b['mase_std'])}); "
+                + (f"the Diebold-Mariano test says the difference is real ({_p(p)})."
+                   if sig else f"but the Diebold-Mariano test cannot tell them apart "
+                               f"({_p(p)})."))
+        else:
+            parts.append(f"The remediated LSTM (MASE {_fmt(r['mase'])}) did not beat your "
+                         f"set-up (MASE {_fmt(b['mase'])}; DM {_p(p)}).")
+    lstm_best = None
+    for name in ("remediated_lstm", "baseline_lstm"):
+        m = res.models.get(name)
+        if m is not None and m.ok and np.isfinite(m.mase):
+            lstm_best = m if lstm_best is None or m.mase < lstm_best.mase else lstm_best
+    ref_name = LABELS.get(best_ref.name, best_ref.name) if best_ref else None
+    if best_ref is not None and lstm_best is not None:
+        dm = _dm_lookup(res.dm_tests, lstm_best.name, best_ref.name)
+        p = dm["p_value"] if dm else None
+        sig = p is not None and np.isfinite(p) and p < 0.05
+        who = "The remediated LSTM" if lstm_best.name == "remediated_lstm" else "Your LSTM"
+        if lstm_best.mase < best_ref.mase and sig:
+            parts.append(f"{who} also beats the best reference model, {ref_name} (MASE "
+                         f"{_fmt(best_ref.mase)}; DM {_p(p)}).")
+        elif lstm_best.mase < best_ref.mase:
+            parts.append(f"{who} is slightly better than the best reference model, {ref_name} "
+                         f"(MASE {_fmt(best_ref.mase)}), but not significantly (DM "
+                         f"{_p(p)}): the simpler model is as good.")
+        else:
+            parts.append(f"No LSTM beats the best reference model, {ref_name} (MASE "
+                         f"{_fmt(best_ref.mase)}; DM {_p(p)}): use {ref_name} unless the "
+                         "LSTM gets informative inputs.")
+    advice_text = " ".join(a.get("note", "") for a in advice or []).lower()
+    naive_m = res.model("naive")
+    if "LD207" in codes or "naive" in advice_text:
+        parts.append("The series behaves like a random walk (LD207): the naive forecast (the "
+                     "last value) is the right answer"
+                     + (f" (MASE {_fmt(naive_m.mase)})" if naive_m else "")
+                     + "; an LSTM can at best learn to copy it.")
+    elif "LD206" in codes or "mean" in advice_text:
+        mean_m = res.model("mean")
+        parts.append("The series has no learnable signal (LD206, white noise): the mean is the "
+                     "right answer" + (f" (MASE {_fmt(mean_m.mase)})" if mean_m else "")
+                     + "; no LSTM can forecast noise.")
+    return " ".join(parts), winner
+
+
+# -- the experiment --------------------------------------------------------------------------
+def run_references(res: ExperimentResult, data: WorkData, *, include_mean: bool) -> None:
+    """Fit and forecast naive, seasonal naive, (mean) and ETS into ``res``."""
+    y, o, h, p = data.y, res.origins, res.horizon, res.period
+    started = time.perf_counter()
+    res.add(ModelResult("naive", "reference", [SeedRun(None, naive(y, o, h))]))
+    if p and data.n_train >= p:
+        res.add(ModelResult("seasonal_naive", "reference",
+                            [SeedRun(None, seasonal_naive(y, o, h, p))], info={"period": p}))
+    if include_mean:
+        res.add(ModelResult("mean", "reference", [SeedRun(None, expanding_mean(y, o, h))]))
+    res.models["naive"].runs[0].seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    try:
+        ets = ETSForecaster(p).fit(y[: data.n_train])
+        run = SeedRun(None, ets.predict(y, o, h))
+        run.seconds = time.perf_counter() - started
+        res.add(ModelResult("ets", "reference", [run], info=dict(ets.spec_)))
+    except Exception as exc:  # noqa: BLE001 - a reference that fails is reported, not fatal
+        res.models["ets"] = ModelResult("ets", "reference", error=f"{type(exc).__name__}: {exc}")
+
+
+def _dm_tests(res: ExperimentResult) -> list[dict[str, Any]]:
+    pairs = []
+    best = res.best_reference()
+    if res.model("remediated_lstm") and res.model("baseline_lstm"):
+        pairs.append(("remediated_lstm", "baseline_lstm"))
+    for name in ("remediated_lstm", "baseline_lstm"):
+        if res.model(name) and best is not None:
+            pairs.append((name, best.name))
+    out = []
+    actual = res.actual
+    for a, b in pairs:
+        fa, fb = res.models[a].forecast, res.models[b].forecast
+        t = dm_test(actual, fa, fb, h=res.horizon)
+        ma, mb = np.mean((fa - actual) ** 2), np.mean((fb - actual) ** 2)
+        better = None
+        if np.isfinite(ma) and np.isfinite(mb):
+            better = a if ma < mb else b
+        out.append({"a": a, "b": b, "statistic": t.statistic, "p_value": t.p_value,
+                    "n": t.n, "h": t.h, "loss": "squared error", "better": better,
+                    "significant": bool(np.isfinite(t.p_value) and t.p_value < 0.05)})
+    return out
+
+
+def _ablation(res: ExperimentResult, rem: Remediation, data: WorkData, *, seeds: list[int],
+              epochs: int | None, budget: Any, progress: _Progress | None) -> list[dict]:
+    base, full = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
+    if not (base and full and base.ok and full.ok):
+        return []
+    gain = base.mase - full.mase
+    out = []
+    for i, applied in enumerate(rem.applied):
+        cfg = rem.without(i)
+        entry: dict[str, Any] = {"remedy": applied.kind, "describe": applied.describe(),
+                                 "source": ", ".join(applied.sources)}
+        if cfg == rem.user_config:
+            model = base
+            entry["note"] = "removing it gives back your set-up"
+        else:
+            model = train_lstm(f"without {applied.kind}", cfg, data, seeds=seeds,
+                               epochs=epochs, budget=budget, user=False, progress=progress,
+                               horizon=res.horizon)
+            for run in model.runs:
+                run.metrics = all_metrics(res.actual, run.forecast, res.scale)
+        if not model.ok:
+            entry.update({"mase": None, "error": model.error})
+            out.append(entry)
+            continue
+        s = model.summary
+        delta = s["mase"] - full.mase
+        entry.update({"mase": s["mase"], "mase_std": s["mase_std"], "delta_mase": delta,
+                      "share": delta / gain if np.isfinite(gain) and gain > 0 else None,
+                      "n_seeds": len(model.runs)})
+        out.append(entry)
+    return out
+
+
+def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None = None,
+                   max_seconds: float | None = None, ablation: bool = False,
+                   progress: bool = False) -> ExperimentResult:
+    """Train and compare; fill ``report.comparison`` and set ``ctx.experiment``.
+
+    Parameters
+    ----------
+    report : Report
+        The check report (its findings' remedies make the remediated set-up).
+    ctx : Context
+        The run's context (series and the user's set-up).
+    seeds : int
+        Seeds per LSTM.
+    epochs : int, optional
+        Override ``training.epochs`` of every LSTM.
+    max_seconds : float, optional
+        Wall-clock budget for all trainings together: each training gets an equal share of
+        what is left and stops (after the current batch) once it is used.
+    ablation : bool
+        Retrain the remediated set-up with each remedy removed in turn.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    ExperimentResult
+        Also stored as ``ctx.experiment``; ``report.comparison`` gets the plain-data view.
+    """
+    from lstm_doctor.experiment.lstm import Budget, keras_available
+
+    started = time.perf_counter()
+    data = prepare_data(ctx)
+    h = ctx.config.window.horizon
+    period = detect_period(ctx)
+    origins = holdout_origins(data.n, data.n_train, horizon=h)
+    codes = [f.code for f in report.findings]
+    res = ExperimentResult(y=data.y, n_train=data.n_train, origins=origins, horizon=h,
+                           period=period, scale=mase_scale(data.y[: data.n_train], period),
+                           index=[data.stamps[i] for i in origins], finding_codes=codes,
+                           notes=list(data.notes))
+    if len(origins) == 0 or data.n_train < 3:
+        res.lstm_skipped = (f"the holdout ({data.n - data.n_train} points) is shorter than the "
+                            f"horizon ({h}) or the training split is too short")
+        report.comparison = to_comparison(res, ctx, seeds=[], epochs=epochs,
+                                          max_seconds=max_seconds, started=started)
+        ctx.experiment = res
+        return res
+    rem = build_remediation(ctx.config, report.findings)
+    res.remediation = rem
+    advice_text = " ".join(a.get("note", "") for a in rem.advice).lower()
+    run_references(res, data, include_mean="LD206" in codes or "mean forecast" in advice_text)
+
+    seed_list = list(range(int(seeds)))
+    missing = keras_available()
+    if missing:
+        res.lstm_skipped = missing
+    else:
+        n_train_runs = len(seed_list) * (2 + (len(rem.applied) if ablation else 0))
+        budget = Budget(max_seconds, n_train_runs)
+        with _Progress(progress, n_train_runs) as bar:
+            for name, cfg, user in (("baseline_lstm", ctx.config, True),
+                                    ("remediated_lstm", rem.config, False)):
+                model = train_lstm(name, cfg, data, seeds=seed_list, epochs=epochs,
+                                   budget=budget, user=user, progress=bar, horizon=h)
+                if model.ok:
+                    res.add(model)
+                else:
+                    res.models[name] = model
+            res.dm_tests = _dm_tests(res)
+            if ablation:
+                res.ablation = _ablation(res, rem, data, seeds=seed_list, epochs=epochs,
+                                         budget=budget, progress=bar)
+        res.extra["budget_seconds_used"] = budget.used
+    if not res.dm_tests:
+        res.dm_tests = _dm_tests(res)
+    report.comparison = to_comparison(res, ctx, seeds=seed_list, epochs=epochs,
+                                      max_seconds=max_seconds, started=started)
+    ctx.experiment = res
+    return res
+
+
+def to_comparison(res: ExperimentResult, ctx: Any, *, seeds: list[int], epochs: int | None,
+                  max_seconds: float | None, started: float) -> dict[str, Any]:
+    """The plain-data ``report.comparison`` block (keys documented in the README/HTML)."""
+    rem: Remediation | None = res.remediation
+    text, winner = verdict(res, rem.advice if rem else None)
+    n = len(res.y)
+    stamps_all = None
+    if res.index:
+        # the stamp of the first and last holdout point
+        stamps_all = (res.index[0], None)
+    end = None
+    time_index = ctx.series.time
+    if time_index is not None and len(time_index) == ctx.n:
+        finite = np.flatnonzero(np.isfinite(ctx.y))
+        end = _stamp(time_index[int(finite[-1])]) if finite.size else None
+    else:
+        end = n - 1
+    out: dict[str, Any] = {
+        "holdout": {"start": stamps_all[0] if stamps_all else None, "end": end,
+                    "n": n - res.n_train, "n_origins": int(len(res.origins)),
+                    "train_n": res.n_train, "horizon": res.horizon,
+                    "method": "temporal holdout, rolling origin from actual history"},
+        "period": res.period,
+        "mase_scale": {"value": res.scale,
+                       "method": f"in-sample seasonal naive (lag {res.period}) MAE on the "
+                                 "training split" if res.period and res.n_train > 2 * res.period
+                       else "in-sample naive (lag 1) MAE on the training split"},
+        "models": [m.to_dict() for m in res.models.values()],
+        "dm_tests": res.dm_tests,
+        "dm_note": DM_NOTE,
+        "ablation": res.ablation,
+        "verdict": text,
+        "winner": winner,
+        "seeds": seeds,
+        "epochs": epochs,
+        "monitoring": MONITORING_NOTE,
+        "data_notes": res.notes,
+        "forecasts": {
+            "index": list(res.index),
+            "actual": res.actual[:, 0].tolist() if len(res.origins) else [],
+            "models": {name: m.forecast[:, 0].tolist() for name, m in res.models.items()
+                       if m.ok},
+            "step": 1,
+        },
+        "histories": {name: [{"seed": r.seed, "loss": r.history.get("loss", []),
+                              "val_loss": r.history.get("val_loss", []),
+                              "val_kind": r.val_kind} for r in m.runs]
+                      for name, m in res.models.items() if m.kind == "lstm"},
+        "epochs_run": {name: [r.epochs_run for r in m.runs]
+                       for name, m in res.models.items() if m.kind == "lstm"},
+        "budget": {"max_seconds": max_seconds,
+                   "training_seconds": res.extra.get("budget_seconds_used"),
+                   "total_seconds": round(time.perf_counter() - started, 3)},
+    }
+    if res.lstm_skipped:
+        out["lstm_skipped"] = res.lstm_skipped
+    if rem is not None:
+        series = ctx.series
+        header = ["Remediated LSTM set-up written by lstm-doctor (same schema as your "
+                  "config).", "Changes:"]
+        header += [f"  {a.describe()}  [{', '.join(a.sources)}]" for a in rem.applied] or \
+            ["  none"]
+        source = series.source if not str(series.source).startswith("<") else "data.csv"
+        out.update({
+            "remediated_config": rem.config.to_dict(),
+            "remedies": [a.to_dict() for a in rem.applied],
+            "remedies_dropped": rem.dropped,
+            "advice": rem.advice,
+            "config_diff": rem.diff(),
+            "remediated_config_yaml": config_yaml(rem.config, header=header),
+            "training_script": render_training_script(
+                rem.config, data_path=str(source), target=series.target,
+                time_col=series.time_col, features=series.feature_names, seed=0,
+                remedies=rem.applied, period=res.period,
+                source_note=f"Data: {source} (target '{series.target}')."),
+        })
+    return out

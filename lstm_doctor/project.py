@@ -1,0 +1,422 @@
+"""Project configuration: ``[tool.lstm-doctor]`` in ``pyproject.toml`` or ``lstm-doctor.toml``.
+
+The file is found by walking up from the working directory; in each directory
+``lstm-doctor.toml`` wins over ``pyproject.toml`` (a ``pyproject.toml`` without a
+``[tool.lstm-doctor]`` table is passed over). In ``lstm-doctor.toml`` the keys sit at the top
+level; in ``pyproject.toml`` under ``[tool.lstm-doctor]``::
+
+    [tool.lstm-doctor]
+    select = ["LD1", "LD2", "LD3"]     # codes, prefixes, names or groups
+    ignore = ["LD105"]
+    fail-on = "warning"                # error | warning | info | never
+    target = "sales"                   # default data options
+    time-col = "date"
+    features = ["price", "promo"]
+    config = "models/lstm.yaml"        # relative to this file (or: model = "model.keras")
+
+    [tool.lstm-doctor.thresholds]
+    LD104 = { z = 5 }
+
+    [tool.lstm-doctor.severities]
+    LD105 = "info"
+
+The Python API never reads project files implicitly; call :func:`load_project_config` and
+pass :meth:`ProjectConfig.check_kwargs` to :func:`lstm_doctor.check`. The CLI reads them,
+and its flags override them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lstm_doctor.errors import InputError, did_you_mean
+
+PROJECT_FILES: tuple[str, ...] = ("lstm-doctor.toml", "pyproject.toml")
+"""File names looked for in each directory, in order of precedence."""
+
+TABLE = "tool.lstm-doctor"
+
+#: Key -> (attribute name, description). Keys are kebab-case; snake_case is accepted too.
+KEYS: dict[str, tuple[str, str]] = {
+    "select": ("select", "only these rules: codes, prefixes (LD2), names or groups"),
+    "ignore": ("ignore", "skip these rules: codes, prefixes, names or groups"),
+    "fail-on": ("fail_on", "exit 1 at or above this severity: error|warning|info|never"),
+    "target": ("target", "column to forecast"),
+    "time-col": ("time_col", "time column"),
+    "features": ("features", "extra input columns"),
+    "config": ("config", "LSTM set-up file (YAML/TOML/JSON), relative to the project file"),
+    "model": ("model", "saved .keras model, relative to the project file"),
+    "thresholds": ("thresholds", "per-rule threshold overrides: {LD104 = {z = 5}}"),
+    "severities": ("severities", "per-rule severity overrides: {LD105 = \"info\"}"),
+}
+
+DEFAULT_FAIL_ON = "error"
+
+
+@dataclass
+class ProjectConfig:
+    """The validated contents of a project configuration file.
+
+    Attributes
+    ----------
+    path : Path or None
+        The file it was read from (``None``: no file found, everything is default).
+    select, ignore : list of str or None
+        Rule selection.
+    fail_on : str or None
+        ``error``, ``warning``, ``info`` or ``never``.
+    target, time_col : str or None
+        Default column choices.
+    features : list of str or None
+        Default extra input columns.
+    config, model : str or None
+        Absolute paths of the LSTM set-up file / saved model (resolved relative to ``path``).
+    thresholds : dict
+        ``{code: {threshold: value}}`` (codes normalised, e.g. ``LD104``).
+    severities : dict
+        ``{code: severity}``.
+    """
+
+    path: Path | None = None
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    fail_on: str | None = None
+    target: str | None = None
+    time_col: str | None = None
+    features: list[str] | None = None
+    config: str | None = None
+    model: str | None = None
+    thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    severities: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How the file is named in messages and in ``lstm-doctor config``."""
+        if self.path is None:
+            return "defaults"
+        return f"{_display(self.path)}" + (
+            " [tool.lstm-doctor]" if self.path.name == "pyproject.toml" else "")
+
+    def is_set(self, attr: str) -> bool:
+        """Whether the file sets this attribute."""
+        value = getattr(self, attr)
+        return value not in (None, {}, [])
+
+    def check_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`lstm_doctor.check` (everything but ``fail_on``)."""
+        out: dict[str, Any] = {}
+        for attr in ("target", "time_col", "features", "select", "ignore"):
+            if self.is_set(attr):
+                out[attr] = getattr(self, attr)
+        if self.config or self.model:
+            out["config"] = self.config or self.model
+        if self.thresholds:
+            out["thresholds"] = {k: dict(v) for k, v in self.thresholds.items()}
+        if self.severities:
+            out["severities"] = dict(self.severities)
+        return out
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def find_project_file(start_dir: str | Path | None = None) -> Path | None:
+    """The nearest project configuration file at or above ``start_dir`` (default: cwd).
+
+    Returns ``None`` when there is none. A ``pyproject.toml`` only counts when it has a
+    ``[tool.lstm-doctor]`` table.
+    """
+    start = Path(start_dir or Path.cwd()).resolve()
+    if start.is_file():
+        start = start.parent
+    for directory in (start, *start.parents):
+        for name in PROJECT_FILES:
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml":
+                tool = _read_toml(candidate).get("tool", {})
+                if isinstance(tool, dict) and ("lstm-doctor" in tool or "lstm_doctor" in tool):
+                    return candidate
+                continue
+            return candidate
+    return None
+
+
+def load_project_config(start_dir: str | Path | None = None, *,
+                        path: str | Path | None = None) -> ProjectConfig:
+    """Find, read and validate the project configuration.
+
+    Parameters
+    ----------
+    start_dir : path, optional
+        Where to start walking up (default: the working directory).
+    path : path, optional
+        Read this file instead of searching (``lstm-doctor.toml`` or ``pyproject.toml``).
+
+    Returns
+    -------
+    ProjectConfig
+        Empty (all defaults, ``path=None``) when no file is found.
+
+    Raises
+    ------
+    InputError
+        On invalid TOML, unknown keys (with a "did you mean"), unknown rule codes or
+        threshold names, wrong types or bad severities.
+    """
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise InputError(f"project config '{file}' does not exist or is not a file; "
+                             "give a lstm-doctor.toml or pyproject.toml")
+        file = file.resolve()
+    else:
+        file = find_project_file(start_dir)
+        if file is None:
+            return ProjectConfig()
+    doc = _read_toml(file)
+    label = _display(file)
+    tool = doc.get("tool") if isinstance(doc.get("tool"), dict) else {}
+    if "lstm_doctor" in tool and "lstm-doctor" not in tool:
+        raise InputError(f"'{label}': found [tool.lstm_doctor]; the table is named "
+                         "[tool.lstm-doctor] (with a hyphen)")
+    if file.name == "pyproject.toml":
+        if "lstm-doctor" not in tool:
+            raise InputError(f"'{label}' has no [tool.lstm-doctor] table; add one or give "
+                             "a lstm-doctor.toml")
+        table, label = tool["lstm-doctor"], f"{label} [tool.lstm-doctor]"
+    elif set(doc) == {"tool"} and "lstm-doctor" in tool:  # a copied pyproject table
+        table, label = tool["lstm-doctor"], f"{label} [tool.lstm-doctor]"
+    else:
+        table = doc
+    if not isinstance(table, dict):
+        raise InputError(f"'{label}' must be a table of settings")
+    return _validate(table, file, label)
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"'{_display(file)}' cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"'{_display(file)}' is not UTF-8 text; save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"'{_display(file)}' is not valid TOML: {exc}") from None
+
+
+def _validate(table: dict[str, Any], file: Path, label: str) -> ProjectConfig:
+    out = ProjectConfig(path=file)
+    for raw_key, value in table.items():
+        key = str(raw_key).replace("_", "-")
+        if key not in KEYS:
+            raise InputError(f"'{label}': unknown key '{raw_key}'{did_you_mean(key, KEYS)} "
+                             f"(keys: {', '.join(KEYS)})")
+        where = f"'{label}': {key}"
+        attr = KEYS[key][0]
+        if key in ("select", "ignore", "features"):
+            setattr(out, attr, _str_list(value, where))
+        elif key == "fail-on":
+            from lstm_doctor.findings import FAIL_ON_CHOICES
+
+            text = _string(value, where).lower()
+            if text not in FAIL_ON_CHOICES:
+                raise InputError(f"{where} is {value!r}; use one of {', '.join(FAIL_ON_CHOICES)}"
+                                 f"{did_you_mean(text, FAIL_ON_CHOICES)}")
+            out.fail_on = text
+        elif key in ("config", "model"):
+            rel = Path(_string(value, where)).expanduser()
+            full = rel if rel.is_absolute() else file.parent / rel
+            setattr(out, attr, str(full.resolve()))
+        elif key == "thresholds":
+            out.thresholds = _thresholds(value, where)
+        elif key == "severities":
+            out.severities = _severities(value, where)
+        else:
+            setattr(out, attr, _string(value, where))
+    if out.config and out.model:
+        raise InputError(f"'{label}': give either config or model, not both")
+    _check_selection(out, label)
+    return out
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{where} must be a non-empty string, found {value!r}")
+    return value.strip()
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{where} must be a list of strings, found {value!r}")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _thresholds(value: Any, where: str) -> dict[str, dict[str, Any]]:
+    from lstm_doctor.rules import find_rule
+
+    if not isinstance(value, dict):
+        raise InputError(f"{where} must be a table of tables like {{LD104 = {{z = 5}}}}, "
+                         f"found {value!r}")
+    out: dict[str, dict[str, Any]] = {}
+    for code, options in value.items():
+        rule = _find(find_rule, code, where)
+        if not isinstance(options, dict):
+            raise InputError(f"{where}.{code} must be a table like {{name = value}}, "
+                             f"found {options!r}")
+        for name, v in options.items():
+            if name not in rule.thresholds:
+                known = ", ".join(rule.thresholds) or "no thresholds"
+                raise InputError(f"{where}.{code}: unknown threshold '{name}'"
+                                 f"{did_you_mean(name, rule.thresholds)}; {rule.code} has: "
+                                 f"{known}")
+            _check_kind(rule.thresholds[name], v, f"{where}.{code}.{name}")
+        out.setdefault(rule.code, {}).update(options)
+    return out
+
+
+def _check_kind(default: Any, value: Any, where: str) -> None:
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+        want = "true or false"
+    elif isinstance(default, (int, float)):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        want = "a number"
+    elif isinstance(default, (list, tuple)):
+        ok = isinstance(value, list)
+        want = "a list"
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+        want = "a string"
+    else:
+        ok, want = True, ""
+    if not ok:
+        raise InputError(f"{where} must be {want} (default {default!r}), found {value!r}")
+
+
+def _severities(value: Any, where: str) -> dict[str, str]:
+    from lstm_doctor.findings import Severity
+    from lstm_doctor.rules import find_rule
+
+    if not isinstance(value, dict):
+        raise InputError(f"{where} must be a table like {{LD105 = \"info\"}}, found {value!r}")
+    out = {}
+    for code, sev in value.items():
+        rule = _find(find_rule, code, where)
+        out[rule.code] = Severity.parse(sev, what=f"{where}.{code}").value
+    return out
+
+
+def _find(find_rule, code: Any, where: str):
+    try:
+        return find_rule(str(code))
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+
+
+def _check_selection(cfg: ProjectConfig, label: str) -> None:
+    from lstm_doctor.rules import _matches as matches
+    from lstm_doctor.rules import get_rules
+
+    rules = get_rules()
+    known = [r.code for r in rules] + [r.name for r in rules]
+    for key, tokens in (("select", cfg.select), ("ignore", cfg.ignore)):
+        for t in tokens or []:
+            if not any(matches(r, t) for r in rules):
+                raise InputError(f"'{label}': {key}: '{t}' matches no rule"
+                                 f"{did_you_mean(t, known)}; use a code (LD201), a prefix "
+                                 "(LD2), a rule name or a group")
+
+
+# -- resolution (project file + command line) -------------------------------------------------
+
+@dataclass
+class Setting:
+    """One resolved setting and where its value came from."""
+
+    key: str
+    value: Any
+    source: str
+
+
+def resolve(project: ProjectConfig, cli: dict[str, Any]) -> dict[str, Setting]:
+    """Merge the project file and command-line values (the command line wins).
+
+    Parameters
+    ----------
+    project : ProjectConfig
+        The validated project file (or an empty one).
+    cli : dict
+        Values given on the command line, keyed like :data:`KEYS` (kebab-case); absent or
+        ``None`` means not given. ``select``/``ignore``/``features`` may be comma-separated.
+
+    Returns
+    -------
+    dict of str to Setting
+        One entry per key of :data:`KEYS`, plus one ``thresholds.<code>.<name>`` and
+        ``severities.<code>`` entry per override.
+    """
+    out: dict[str, Setting] = {}
+    defaults = {"fail-on": DEFAULT_FAIL_ON}
+    for key, (attr, _doc) in KEYS.items():
+        if key in ("thresholds", "severities"):
+            continue
+        value = cli.get(key)
+        if value is not None and value != ():
+            if key in ("select", "ignore", "features") and isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            flag = "--" + key
+            out[key] = Setting(key, value, f"command line ({flag})")
+        elif project.is_set(attr):
+            out[key] = Setting(key, getattr(project, attr), project.label)
+        else:
+            out[key] = Setting(key, defaults.get(key), "default")
+    if cli.get("config") or cli.get("model"):  # a set-up given on the command line wins
+        for key in ("config", "model"):
+            if out[key].source == project.label:
+                other = "--model" if key == "config" else "--config"
+                out[key] = Setting(key, None, f"default (project value overridden by {other})")
+    for code, options in project.thresholds.items():
+        for name, value in options.items():
+            k = f"thresholds.{code}.{name}"
+            out[k] = Setting(k, value, project.label)
+    for code, sev in project.severities.items():
+        k = f"severities.{code}"
+        out[k] = Setting(k, sev, project.label)
+    return out
+
+
+def settings_kwargs(settings: dict[str, Setting]) -> dict[str, Any]:
+    """Keyword arguments for :func:`lstm_doctor.check` from resolved settings."""
+    thresholds: dict[str, dict[str, Any]] = {}
+    severities: dict[str, str] = {}
+    for key, s in settings.items():
+        if key.startswith("thresholds."):
+            _, code, name = key.split(".", 2)
+            thresholds.setdefault(code, {})[name] = s.value
+        elif key.startswith("severities."):
+            severities[key.split(".", 1)[1]] = s.value
+    return {
+        "target": settings["target"].value,
+        "time_col": settings["time-col"].value,
+        "features": settings["features"].value,
+        "select": settings["select"].value,
+        "ignore": settings["ignore"].value,
+        "thresholds": thresholds or None,
+        "severities": severities or None,
+    }
+
+
+__all__ = ["ProjectConfig", "Setting", "find_project_file", "load_project_config", "resolve",
+           "settings_kwargs", "PROJECT_FILES"]

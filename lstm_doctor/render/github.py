@@ -1,0 +1,55 @@
+"""GitHub Actions workflow commands: one annotation line per finding.
+
+``::error file=data/sales.csv,title=LD101 data.missing-values::3 missing values ...``
+
+Levels: ``error`` -> ``error``, ``warning`` -> ``warning``, ``info`` -> ``notice``; a finding
+already known in a baseline is a ``notice``. A file that could not be checked is an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lstm_doctor.baseline import is_error_result
+
+LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow-command message (``%``, CR, LF)."""
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow-command property value (also ``:`` and ``,``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _line(level: str, message: str, *, file: str | None, title: str) -> str:
+    props = []
+    if file and not file.startswith("<"):
+        props.append(f"file={escape_property(file)}")
+    props.append(f"title={escape_property(title)}")
+    return f"::{level} {','.join(props)}::{escape_data(message)}"
+
+
+def render_github(results: list[dict[str, Any]], *, fail_on: str = "error") -> str:
+    """Render check results as GitHub Actions annotation lines."""
+    lines = []
+    for r in results:
+        if is_error_result(r):
+            lines.append(_line("error", r["error"], file=r["source"],
+                               title="lstm-doctor: input error"))
+            continue
+        source = str(r["data"].get("source") or "")
+        for f in r["findings"]:
+            level = LEVELS[f["severity"]]
+            message = f["message"] + (f"\nFix: {f['fix']}" if f["fix"] else "")
+            if f.get("baseline_state") == "unchanged":
+                level = "notice"
+                message += "\n(known: recorded in the baseline)"
+            lines.append(_line(level, message, file=source, title=f"{f['code']} {f['name']}"))
+    return "\n".join(lines)
+
+
+__all__ = ["render_github", "escape_data", "escape_property"]

@@ -1,0 +1,98 @@
+"""JUnit XML: one test suite per file, one test case per rule.
+
+A finding that fails the gate (at or above ``--fail-on`` and not known in a baseline) is a
+``<failure>`` (a crashed rule an ``<error>``); a rule that did not apply is ``<skipped>``;
+findings below the gate pass, with their message in ``<system-out>``. A file that could not
+be checked is a suite with one ``<error>`` test case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from lstm_doctor.baseline import failing, is_error_result
+from lstm_doctor.findings import fail_threshold
+
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: Any) -> str:
+    return _INVALID_XML.sub("?", str(text))
+
+
+def _finding_text(f: dict[str, Any]) -> str:
+    lines = [f["message"], "", f"fix: {f['fix']}"]
+    if f.get("baseline_state"):
+        lines.append(f"baseline: {f['baseline_state']}")
+    lines += ["", "evidence: " + json.dumps(f.get("evidence", {}), sort_keys=True)]
+    return _clean("\n".join(lines))
+
+
+def render_junit(results: list[dict[str, Any]], *, fail_on: str = "error") -> str:
+    """Render check results as a JUnit XML document (a ``<testsuites>`` root)."""
+    threshold = fail_threshold(fail_on)
+    root = ET.Element("testsuites", name="lstm-doctor")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    total_time = 0.0
+    for result in results:
+        if is_error_result(result):
+            suite = ET.SubElement(root, "testsuite", name=_clean(f"lstm-doctor {result['source']}"))
+            case = ET.SubElement(suite, "testcase", name="load data",
+                                 classname=_clean(result["source"]), time="0")
+            err = ET.SubElement(case, "error", message=_clean(result["error"]), type="InputError")
+            err.text = _clean(result["error"])
+            counts = {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
+            suite_time = 0.0
+        else:
+            counts, suite_time, suite = _suite(root, result, threshold)
+        for k, v in counts.items():
+            suite.set(k, str(v))
+            totals[k] += v
+        suite.set("time", f"{suite_time:.4f}")
+        total_time += suite_time
+    for k, v in totals.items():
+        root.set(k, str(v))
+    root.set("time", f"{total_time:.4f}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _suite(root: ET.Element, report: dict[str, Any], threshold: int):
+    data = report["data"]
+    source = str(data.get("source") or "data")
+    suite = ET.SubElement(root, "testsuite", name=_clean(f"lstm-doctor {source}"))
+    props = ET.SubElement(suite, "properties")
+    for key in ("target", "n", "frequency", "start", "end"):
+        ET.SubElement(props, "property", name=key, value=_clean(data.get(key)))
+    by_code = {f["code"]: f for f in report["findings"]}
+    seconds = (report.get("meta") or {}).get("rule_seconds") or {}
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suite_time = float((report.get("meta") or {}).get("check_seconds") or 0.0)
+    for outcome in report["rules"]:
+        code = outcome["code"]
+        case = ET.SubElement(suite, "testcase", name=_clean(f"{code} {outcome['name']}"),
+                             classname=_clean(source),
+                             time=f"{float(seconds.get(code) or 0.0):.4f}")
+        counts["tests"] += 1
+        finding = by_code.get(code)
+        if outcome["status"] == "skip":
+            ET.SubElement(case, "skipped", message=_clean(outcome["reason"] or "not applicable"))
+            counts["skipped"] += 1
+        elif finding is not None and failing(finding, threshold):
+            tag = "error" if finding.get("crashed") else "failure"
+            node = ET.SubElement(case, tag, message=_clean(f"{code}: {finding['message']}"),
+                                 type=finding["severity"])
+            node.text = _finding_text(finding)
+            counts["errors" if tag == "error" else "failures"] += 1
+        elif finding is not None:
+            out = ET.SubElement(case, "system-out")
+            why = ("known in the baseline" if finding.get("baseline_state") == "unchanged"
+                   else "below --fail-on")
+            out.text = _clean(f"{finding['severity']} ({why}): ") + _finding_text(finding)
+    return counts, suite_time, suite
+
+
+__all__ = ["render_junit"]

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from lstm_doctor.capacity import count_parameters, largest_units, total_parameters
+from lstm_doctor.findings import Severity
+from lstm_doctor.remedies import SetUnits
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+
+
+class Rule_LD401(Rule):  # noqa: N801
+    """Too many parameters: the network has far more weights than there are training windows.
+
+    An LSTM(50) on one input has ``4·50·(50+1+1) + 51 = 10,451`` trainable parameters.
+    Fitted on ninety overlapping windows of a short series it can memorise the training
+    split outright; what it forecasts is noise plus the mean. The count follows Keras 3
+    exactly: each LSTM layer has ``4·u·(u + f + 1)`` parameters (``f`` inputs per step:
+    the target plus the extra features for the first layer, ``u`` for stacked ones) and
+    the Dense head ``u·h + h``. Evidence: the count, the training windows and their
+    ratio; a warning above ``max_params_per_window``, an error above
+    ``error_params_per_window``.
+
+    **Anti-pattern**
+
+    Copying ``LSTM(50)`` (or two stacked LSTM(128)) from a tutorial onto a series of a
+    hundred or so monthly points.
+
+    **Best practice**
+
+    Size the network to the data: a handful of units for hundreds of windows, more only
+    when there are thousands and validation loss keeps improving; prefer one layer; use
+    early stopping. Compare with a naive forecast to see whether any capacity is needed.
+    The remedy proposes the largest single-layer LSTM with at most
+    ``remedy_params_per_window`` parameters per training window (at least
+    ``min_units`` units, never more than the set-up's).
+    """
+
+    code = "LD401"
+    name = "capacity.too-many-parameters"
+    severity = Severity.WARNING
+    needs_config = True
+    thresholds = {"max_params_per_window": 10.0, "error_params_per_window": 50.0,
+                  "remedy_params_per_window": 1.0, "min_units": 4}
+
+    def measure(self, ctx):
+        """Trainable parameters (as Keras counts them) and training windows."""
+        windows = ctx.n_train_windows
+        if windows <= 0:
+            raise NotApplicable("no training windows (see LD501)")
+        cfg = ctx.config
+        counts = count_parameters(cfg.model, n_features=ctx.n_features,
+                                  horizon=cfg.window.horizon)
+        return {"parameters": counts["total"], "parameters_per_layer": counts["lstm"],
+                "head_parameters": counts["head"], "train_windows": windows,
+                "params_per_window": counts["total"] / windows,
+                "units": cfg.model.units, "layers": cfg.model.layers,
+                "n_features": ctx.n_features}
+
+    def judge(self, ev, ctx):
+        """Fire when there are too many parameters per training window."""
+        ratio = ev["params_per_window"]
+        if ratio <= self.options["max_params_per_window"]:
+            return None
+        h = ctx.config.window.horizon
+        budget = ev["train_windows"] * self.options["remedy_params_per_window"]
+        units = largest_units(budget, n_features=ev["n_features"], horizon=h, layers=1,
+                              min_units=int(self.options["min_units"]),
+                              max_units=ev["units"])
+        units = min(units, ev["units"])
+        new_params = total_parameters(units, n_features=ev["n_features"], horizon=h)
+        layers = f"{ev['layers']} stacked LSTM({ev['units']})" if ev["layers"] > 1 else \
+            f"LSTM({ev['units']})"
+        remedies = [SetUnits(units, layers=1)] if (units, 1) != (ev["units"], ev["layers"]) \
+            else []
+        return Verdict(
+            message=f"{layers} + Dense({h}) has {ev['parameters']:,} trainable parameters for "
+                    f"{ev['train_windows']:,} training windows ({ratio:.0f} parameters per "
+                    f"window; limit {self.options['max_params_per_window']:g}): it can "
+                    "memorise the training split",
+            fix=f"Shrink the network: model.units: {units}, model.layers: 1 "
+                f"({new_params:,} parameters, {new_params / ev['train_windows']:.1f} per "
+                "window), keep early stopping on a validation split; or get more data.",
+            severity=Severity.ERROR if ratio > self.options["error_params_per_window"] else None,
+            remedies=remedies,
+        )

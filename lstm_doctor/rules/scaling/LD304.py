@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import numpy as np
+
+from lstm_doctor.capacity import train_fit_pipeline
+from lstm_doctor.findings import Severity
+from lstm_doctor.remedies import Difference, Log, Scale
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+
+
+class Rule_LD304(Rule):  # noqa: N801
+    """Out-of-range holdout: after preprocessing fit on train, the holdout leaves its range.
+
+    A network trained on inputs in ``[0, 1]`` has never seen 1.3: the tanh units
+    saturate, the Dense head extrapolates from a region it was never fit on, and the
+    forecast goes flat at the training maximum. This is what min-max scaling a trending
+    series does. Evidence: the share of holdout values outside the range of the training
+    inputs and the largest excursion, in units of the training range, with every
+    transform (the scaler included) fitted on the training split.
+
+    **Anti-pattern**
+
+    ``MinMaxScaler`` on the levels of a growing series (air passengers, CO2): every future
+    value is above the training maximum.
+
+    **Best practice**
+
+    Remove the trend first (difference, or detrend when it is deterministic; log first
+    when the swings grow with the level), then standardise on the training split; check
+    that the holdout falls inside the range the network was trained on.
+    """
+
+    code = "LD304"
+    name = "scaling.out-of-range-holdout"
+    severity = Severity.WARNING
+    needs_config = True
+    thresholds = {"min_fraction": 0.1, "min_excess": 0.15}
+
+    def measure(self, ctx):
+        """Holdout values outside the training range, all transforms fit on train."""
+        z = train_fit_pipeline(ctx)[1]
+        train, test = z[: ctx.n_train], z[ctx.n_train:]
+        train, test = train[np.isfinite(train)], test[np.isfinite(test)]
+        if train.size < 2 or test.size == 0:
+            raise NotApplicable("too few transformed training or holdout values")
+        lo, hi = float(train.min()), float(train.max())
+        width = hi - lo
+        if width <= 0:
+            raise NotApplicable("the transformed training split is constant")
+        above, below = test > hi, test < lo
+        excess = np.maximum(test - hi, lo - test) / width
+        return {
+            "train_min": lo,
+            "train_max": hi,
+            "test_min": float(test.min()),
+            "test_max": float(test.max()),
+            "fraction_outside": float(np.mean(above | below)),
+            "fraction_above": float(np.mean(above)),
+            "fraction_below": float(np.mean(below)),
+            "max_excess": float(max(0.0, excess.max())),
+            "scaler": ctx.config.preprocessing.scaler,
+            "refit_on_train": ctx.config.preprocessing.scaler_fit == "full",
+        }
+
+    def judge(self, ev, ctx):
+        """Fire when enough of the holdout is far enough outside."""
+        if ev["fraction_outside"] < self.options["min_fraction"] or \
+                ev["max_excess"] < self.options["min_excess"]:
+            return None
+        prep = ctx.config.preprocessing
+        if ev["fraction_above"] and ev["fraction_below"]:
+            side = "above and below the training range"
+        elif ev["fraction_above"]:
+            side = "above the training maximum"
+        else:
+            side = "below the training minimum"
+        message = (f"{ev['fraction_outside']:.0%} of the holdout lies outside the range the "
+                   f"network is trained on ({side}; up to {ev['max_excess']:.0%} of "
+                   f"the training range beyond it: training [{ev['train_min']:.3g}, "
+                   f"{ev['train_max']:.3g}], holdout [{ev['test_min']:.3g}, "
+                   f"{ev['test_max']:.3g}])")
+        if ev["refit_on_train"]:
+            message += ("; the full-series scaler fit hides this on the holdout, not on the "
+                        "real future")
+        if ev["scaler"] == "minmax":
+            message += "; min-max scaled inputs saturate and the forecast goes flat"
+        remedies, steps = [], []
+        d_needed = _differencing_order(ctx)
+        if d_needed > prep.difference:
+            remedies.append(Difference(d_needed))
+            steps.append(f"preprocessing.difference: {d_needed}")
+        elif prep.difference or prep.seasonal_difference or prep.detrend:
+            if not prep.log and prep.boxcox is None and np.all(ctx.values > 0):
+                remedies.append(Log())
+                steps.append("preprocessing.log: true (the swings grow with the level)")
+        remedies.append(Scale("standard", "train"))
+        steps.append("preprocessing.scaler: standard, scaler_fit: train")
+        return Verdict(
+            message=message,
+            fix=("Make the input stationary before scaling, then standardise on train: set "
+                 if len(steps) > 1 else "Standardise on train instead (no hard [0, 1] bound): "
+                 "set ") + "; ".join(steps) + ".",
+            severity=Severity.ERROR if ev["scaler"] == "minmax" else None,
+            remedies=remedies,
+        )
+
+
+def _differencing_order(ctx) -> int:
+    from lstm_doctor.stats import stationarity_order
+
+    return int(stationarity_order(ctx)["d"])

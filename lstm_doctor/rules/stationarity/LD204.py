@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import math
+
+from lstm_doctor import stats
+from lstm_doctor.findings import Severity
+from lstm_doctor.remedies import Deseasonalize, SeasonalDifference, SetWindow
+from lstm_doctor.rules.base import Rule, Verdict
+
+
+class Rule_LD204(Rule):  # noqa: N801
+    """Unhandled seasonality: a significant period that neither preprocessing nor the window covers.
+
+    An LSTM only sees ``seq_length`` past steps. When the series repeats every ``p``
+    steps and the window is shorter than ``p``, the value one season ago is never in
+    the input, so the network must rebuild the seasonal pattern from its hidden state
+    (it rarely does on short series) and the forecast misses the peaks. The period is
+    found by :func:`lstm_doctor.stats.detect_period` (calendar, ACF and periodogram
+    candidates confirmed by the seasonal strength and a stable profile). Without a
+    set-up the finding is information ("the set-up must handle period p"); with one, a
+    warning or an error when nothing handles it. A quasi-periodic cycle (lynx) is only
+    ever information: seasonal differencing would not remove a cycle whose length drifts.
+
+    **Anti-pattern**
+
+    ``seq_length: 10`` on monthly data with a yearly season, no seasonal differencing
+    and no seasonal features: the network never sees last year's value.
+
+    **Best practice**
+
+    Remove the season before windowing (``preprocessing.deseasonalize: p`` for a stable
+    profile, ``preprocessing.seasonal_difference: p`` when it drifts), or make the
+    window cover at least a season and a bit (``seq_length >= 1.25 p``), or add
+    calendar features (month, hour-of-day as sine/cosine).
+    """
+
+    code = "LD204"
+    name = "stationarity.unhandled-seasonality"
+    severity = Severity.WARNING
+    thresholds = {"error_strength": 0.9, "window_factor": 1.25}
+
+    def measure(self, ctx):
+        """The detected period, its strength and what the set-up does about it."""
+        season = stats.detect_period(ctx)
+        if season is None:
+            return {"period": None}
+        prep, win = ctx.config.preprocessing, ctx.config.window
+        p = season["period"]
+        return {
+            "period": p,
+            "kind": season["kind"],
+            "strength": season["strength"],
+            "stl_strength": season["stl_strength"],
+            "acf_at_period": season["acf_at_period"],
+            "stability": season["stability"],
+            "stable": season["stable"],
+            "method": season["method"],
+            "other_periods": season["other_periods"],
+            "seasonal_difference": prep.seasonal_difference if ctx.config_given else None,
+            "deseasonalize": prep.deseasonalize if ctx.config_given else None,
+            "seq_length": win.seq_length if ctx.config_given else None,
+            "handled_by": _handled_by(prep, win, p) if ctx.config_given else None,
+        }
+
+    def judge(self, ev, ctx):
+        """Info without a set-up; warning/error when the set-up leaves the season unhandled."""
+        p = ev["period"]
+        if p is None or (ctx.config_given and ev["handled_by"]):
+            return None
+        want = max(p + 1, math.ceil(self.options["window_factor"] * p))
+        what = (f"a seasonal period of {p} (strength {ev['strength']:.2f}, ACF at lag {p} "
+                f"{ev['acf_at_period']:.2f})")
+        window_remedy = [SetWindow(want)] if want <= max(ctx.n_train // 4, 1) else []
+        if ev["kind"] == "cycle":
+            return Verdict(
+                message=f"the series has a quasi-periodic cycle of about {p} steps (strength "
+                        f"{ev['strength']:.2f}, profile stability {ev['stability']:.2f}); its "
+                        "length drifts, so it is not a season to difference away",
+                fix=f"Let the window cover a cycle (window.seq_length >= {want}) so the "
+                    "network sees the last cycle; do not seasonally difference a drifting "
+                    "cycle.",
+                severity=Severity.INFO, remedies=window_remedy)
+        stable = ev["stable"]
+        prep_remedy = Deseasonalize(p) if stable else SeasonalDifference(p)
+        key = (f"preprocessing.deseasonalize: {p}" if stable
+               else f"preprocessing.seasonal_difference: {p}")
+        fix = (f"Set {key} (fitted on the training split), or window.seq_length >= {want} so "
+               "the window covers a season, or add calendar features.")
+        if not ctx.config_given:
+            return Verdict(
+                message=f"the series has {what}: the LSTM set-up must handle it (seasonal "
+                        f"differencing, deseasonalising, or seq_length >= {want})",
+                fix=fix, severity=Severity.INFO, remedies=[prep_remedy, *window_remedy])
+        severity = (Severity.ERROR if ev["strength"] >= self.options["error_strength"]
+                    else Severity.WARNING)
+        return Verdict(
+            message=f"the series has {what} that the set-up does not handle: no seasonal "
+                    f"differencing or deseasonalising at {p}, and seq_length "
+                    f"{ev['seq_length']} < {p}, so the network never sees the value one "
+                    "season ago",
+            fix=fix, severity=severity, remedies=[prep_remedy, *window_remedy])
+
+
+def _handled_by(prep, win, period: int) -> str | None:
+    """Which part of the set-up covers the period (None when nothing does)."""
+    if prep.seasonal_difference and prep.seasonal_difference % period == 0:
+        return "seasonal_difference"
+    if prep.deseasonalize and prep.deseasonalize % period == 0:
+        return "deseasonalize"
+    if win.seq_length >= period:
+        return "window"
+    return None

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import math
+
+from lstm_doctor import stats
+from lstm_doctor.findings import Severity
+from lstm_doctor.remedies import BoxCox, Log
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+
+
+class Rule_LD205(Rule):  # noqa: N801
+    """Unstable variance: the series' spread grows with its level (multiplicative behaviour).
+
+    When the swings are proportional to the level (airline passengers, sales, counts),
+    an LSTM trained with MSE on the raw scale fits the calm early years badly and the
+    wild recent ones worst, and a scaler fitted on the early part under-sizes the late
+    swings. Evidence: in blocks of a season (or ~n/20 points), the slope ``b`` of
+    log(spread of changes) on log(level); ``b`` near 1 means ``sd ~ level`` and a log
+    transform stabilises it; the Box-Cox lambda (Guerrero, and scipy's MLE) is reported.
+
+    **Anti-pattern**
+
+    Min-max scaling a multiplicative series and training on it directly: seasonal peaks
+    that grow every year are systematically under-predicted.
+
+    **Best practice**
+
+    ``preprocessing.log: true`` (or ``preprocessing.boxcox: lambda``) before
+    differencing and scaling, fitted on the training part, and invert the forecasts
+    with the exact inverse (exp).
+    """
+
+    code = "LD205"
+    name = "stationarity.unstable-variance"
+    severity = Severity.WARNING
+    thresholds = {"min_slope": 0.5, "max_pvalue": 0.01, "min_level_ratio": 1.5,
+                  "log_lambda_band": 0.25}
+
+    def measure(self, ctx):
+        """Power-law slope of spread on level, its p-value, the level range and lambda."""
+        prep = ctx.config.preprocessing
+        if ctx.config_given and (prep.log or prep.boxcox is not None):
+            raise NotApplicable("the set-up already takes logs / Box-Cox")
+        rel = stats.variance_vs_level(ctx)
+        if not rel["positive"]:
+            raise NotApplicable("the series is not strictly positive (log/Box-Cox need > 0)")
+        if "slope" not in rel:
+            raise NotApplicable(f"too few blocks ({rel['n_blocks']}) to relate spread to level")
+        lam = stats.boxcox_lambda(ctx)
+        return {**rel, "boxcox_lambda": lam["lambda"], "boxcox_lambda_mle": lam["lambda_mle"]}
+
+    def judge(self, ev, ctx):
+        """Fire when spread ~ level ** b with b >= min_slope, significant, over a wide range."""
+        o = self.options
+        if (ev["slope"] < o["min_slope"] or ev["slope_pvalue"] >= o["max_pvalue"]
+                or ev["level_ratio"] < o["min_level_ratio"]):
+            return None
+        lam = ev["boxcox_lambda"]
+        if not math.isfinite(lam):
+            lam = ev["lambda_from_slope"]
+        use_log = abs(lam) <= o["log_lambda_band"]
+        remedy = Log() if use_log else BoxCox(max(-1.0, min(1.0, lam)))
+        key = ("preprocessing.log: true" if use_log
+               else f"preprocessing.boxcox: {max(-1.0, min(1.0, lam)):.2f}")
+        return Verdict(
+            message=f"the spread grows with the level: sd ~ level^{ev['slope']:.2f} (p = "
+                    f"{ev['slope_pvalue']:.2g}, r = {ev['correlation']:.2f}) over blocks of "
+                    f"{ev['block']} points whose mean varies {ev['level_ratio']:.1f}-fold; "
+                    f"Box-Cox lambda {lam:.2f} (Guerrero), {ev['boxcox_lambda_mle']:.2f} (MLE)",
+            fix=f"Set {key} (before differencing and scaling) and invert forecasts exactly.",
+            remedies=[remedy])

@@ -1,0 +1,751 @@
+"""Shared statistics for the rules, each computed once per run through ``ctx.cached``.
+
+Every function takes the :class:`~lstm_doctor.context.Context` first and caches its result
+in it, so two rules asking the same question share one computation. Functions that test an
+arbitrary array also take an ``x_key``: a short, stable name for that array (``"values"``,
+``"diff1"``, ``"stationary"``...) that becomes part of the cache key, so the caller is
+responsible for giving different arrays different keys.
+
+The hypothesis tests themselves are statsmodels' and scipy's (ADF, KPSS, Ljung-Box,
+Box-Cox MLE, STL); this module chooses their arguments, bounds their cost on long series
+and reports the statistic, p-value, lags used and the regression variant.
+
+Cost on long series
+-------------------
+ADF uses :func:`lstm_doctor.fast_adf.adfuller_fast` when it is available (chunked QR,
+``O(n)`` memory) with the lag search capped at :data:`ADF_MAX_LAG`; ACF, PACF and
+Ljung-Box use FFT autocovariances; STL and the seasonal search look at the last
+:data:`SEASON_MAX_POINTS` points only. ``check`` therefore stays bounded on 1e6 points.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "acf",
+    "adf",
+    "boxcox_lambda",
+    "detect_period",
+    "frequency_periods",
+    "kpss",
+    "level_diagnosis",
+    "ljung_box",
+    "pacf_significant_lags",
+    "stationarity_order",
+    "stationarity_order_of",
+    "stationary_series",
+]
+
+#: Significance level of the unit-root / stationarity tests.
+ALPHA = 0.05
+#: A unit root needs ADF to fail to reject even at this level (5-10 % is a grey zone).
+UNIT_ROOT_ADF_P = 0.10
+#: A deterministic trend must explain at least this share of the variance.
+TREND_MIN_R2 = 0.10
+#: Upper bound of the ADF lag search (statsmodels' default grows like n**0.25).
+ADF_MAX_LAG = 60
+#: ADF lag selection. BIC rather than statsmodels' default AIC: at the same size it keeps
+#: the power on short series (white noise of 100 points: ADF rejects in 100 % of 300 draws
+#: with BIC, 98.7 % with AIC, whose long lag lists leave p-values like 0.35).
+ADF_AUTOLAG = "BIC"
+#: Seasonal search (ACF, periodogram, STL) looks at the last this-many points at most.
+SEASON_MAX_POINTS = 20_000
+#: Ljung-Box through statsmodels (O(n^2) direct ACF) up to this length; FFT ACF beyond.
+LJUNG_BOX_DIRECT_MAX = 20_000
+#: Seasonal strength (noise-discounted) a period needs; a calendar period needs less.
+SEASON_MIN_STRENGTH = 0.5
+SEASON_MIN_STRENGTH_CALENDAR = 0.4
+#: ... and the ACF of the detrended series at that lag must reach this.
+SEASON_MIN_ACF = 0.2
+#: Correlation of the two halves' profiles a non-calendar period needs (>= 4 cycles).
+SEASON_MIN_PROFILE_CORR = 0.8
+#: Correlation of the seasonal profiles of the two halves for a "stable" season.
+SEASON_MIN_STABILITY = 0.9
+#: STL confirms the chosen period when ``n * period`` is at most this (STL is O(n * p)).
+STL_MAX_WORK = 2_000_000
+
+
+def _finite(x: Any) -> np.ndarray:
+    arr = np.asarray(x, dtype=float).ravel()
+    return arr[np.isfinite(arr)]
+
+
+def _is_constant(x: np.ndarray) -> bool:
+    return x.size == 0 or float(np.ptp(x)) <= 1e-12 * max(1.0, float(np.abs(x).max()))
+
+
+# -- autocorrelation ----------------------------------------------------------------------
+
+def _acf_raw(x: np.ndarray, nlags: int) -> np.ndarray:
+    from statsmodels.tsa.stattools import acf as sm_acf
+
+    x = _finite(x)
+    nlags = int(max(1, min(nlags, x.size - 1)))
+    if _is_constant(x):
+        return np.concatenate([[1.0], np.zeros(nlags)])
+    return np.asarray(sm_acf(x, nlags=nlags, fft=True), dtype=float)
+
+
+def acf(ctx, x_key: str, x: np.ndarray, nlags: int) -> np.ndarray:
+    """Sample autocorrelation of ``x`` at lags ``0..nlags`` (FFT; cached).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context (cache).
+    x_key : str
+        Cache name of ``x``.
+    x : ndarray
+        The series (non-finite values are dropped).
+    nlags : int
+        Largest lag (limited to ``len(x) - 1``).
+
+    Returns
+    -------
+    ndarray
+        ``acf[k]`` for ``k = 0..nlags`` (``acf[0] == 1``).
+    """
+    return ctx.cached(("acf", x_key, int(nlags)), lambda: _acf_raw(x, nlags))
+
+
+def pacf_significant_lags(ctx, x_key: str, x: np.ndarray, nlags: int) -> list[int]:
+    """Lags ``1..nlags`` where ``|PACF| > 1.96 / sqrt(n)`` (Levinson-Durbin on FFT ACF).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context (cache).
+    x_key : str
+        Cache name of ``x``.
+    x : ndarray
+        The series (non-finite values are dropped).
+    nlags : int
+        Largest lag tested (limited to ``len(x) // 2 - 1``).
+
+    Returns
+    -------
+    list of int
+        The significant lags, ascending.
+    """
+
+    def compute() -> list[int]:
+        from statsmodels.tsa.stattools import acovf, levinson_durbin
+
+        z = _finite(x)
+        k = int(max(1, min(nlags, z.size // 2 - 1)))
+        if _is_constant(z) or z.size < 4:
+            return []
+        cov = acovf(z, fft=True, nlag=k)
+        pacf = np.asarray(levinson_durbin(cov, nlags=k, isacov=True)[2], dtype=float)
+        bound = 1.96 / math.sqrt(z.size)
+        return [int(lag) for lag in range(1, k + 1) if abs(pacf[lag]) > bound]
+
+    return ctx.cached(("pacf_significant", x_key, int(nlags)), compute)
+
+
+def ljung_box(ctx, x_key: str, x: np.ndarray, lags: int) -> dict[str, Any]:
+    """Ljung-Box test of no autocorrelation up to ``lags`` (cached).
+
+    Uses :func:`statsmodels.stats.diagnostic.acorr_ljungbox` up to
+    :data:`LJUNG_BOX_DIRECT_MAX` points; beyond, the same statistic from FFT
+    autocorrelations (statsmodels computes the ACF directly, which is quadratic in n).
+
+    Returns
+    -------
+    dict
+        ``statistic``, ``pvalue``, ``lags``, ``nobs``, ``method``.
+    """
+
+    def compute() -> dict[str, Any]:
+        from scipy import stats as sps
+
+        z = _finite(x)
+        k = int(max(1, min(lags, z.size - 2)))
+        if _is_constant(z) or z.size < 4:
+            return {"statistic": math.nan, "pvalue": math.nan, "lags": k, "nobs": int(z.size),
+                    "method": "constant series"}
+        if z.size <= LJUNG_BOX_DIRECT_MAX:
+            from statsmodels.stats.diagnostic import acorr_ljungbox
+
+            res = acorr_ljungbox(z, lags=[k], return_df=True)
+            stat, pval = float(res["lb_stat"].iloc[0]), float(res["lb_pvalue"].iloc[0])
+            method = "statsmodels acorr_ljungbox"
+        else:
+            r = _acf_raw(z, k)[1:]
+            n = z.size
+            stat = float(n * (n + 2) * np.sum(r**2 / (n - np.arange(1, k + 1))))
+            pval = float(sps.chi2.sf(stat, k))
+            method = "Ljung-Box on FFT autocorrelations"
+        return {"statistic": stat, "pvalue": pval, "lags": k, "nobs": int(z.size),
+                "method": method}
+
+    return ctx.cached(("ljung_box", x_key, int(lags)), compute)
+
+
+# -- unit-root and stationarity tests -----------------------------------------------------
+
+def _adf_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
+    z = _finite(x)
+    ntrend = {"n": 0, "c": 1, "ct": 2, "ctt": 3}[regression]
+    base = {"regression": regression, "nobs": int(z.size)}
+    if _is_constant(z) or z.size < 8 + 2 * ntrend:
+        return {**base, "statistic": math.nan, "pvalue": math.nan, "usedlag": 0,
+                "critical_values": {}, "maxlag": 0,
+                "error": "constant series" if z.size >= 8 else "too short"}
+    default = int(math.ceil(12.0 * (z.size / 100.0) ** 0.25))
+    maxlag = max(0, min(default, z.size // 2 - ntrend - 1, ADF_MAX_LAG))
+    try:
+        from lstm_doctor.fast_adf import adfuller_fast
+    except ImportError:  # pragma: no cover - the fast path ships with the package
+        adfuller_fast = None
+    try:
+        if adfuller_fast is not None:
+            res = adfuller_fast(z, maxlag=maxlag, regression=regression, autolag=ADF_AUTOLAG)
+            stat, pval, used, nobs, crit = (res.statistic, res.pvalue, res.usedlag, res.nobs,
+                                            res.critical_values)
+            impl = "fast_adf"
+        else:  # pragma: no cover
+            from statsmodels.tsa.stattools import adfuller
+
+            stat, pval, used, nobs, crit, _ = adfuller(z, maxlag=maxlag, regression=regression,
+                                                       autolag=ADF_AUTOLAG)
+            impl = "statsmodels"
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        return {**base, "statistic": math.nan, "pvalue": math.nan, "usedlag": 0,
+                "critical_values": {}, "maxlag": maxlag, "error": str(exc)}
+    return {"statistic": float(stat), "pvalue": float(pval), "usedlag": int(used),
+            "nobs": int(nobs), "regression": regression, "maxlag": int(maxlag),
+            "critical_values": {k: float(v) for k, v in dict(crit).items()}, "impl": impl}
+
+
+def adf(ctx, x_key: str, x: np.ndarray, regression: str = "c") -> dict[str, Any]:
+    """Augmented Dickey-Fuller unit-root test (H0: unit root), lag by AIC (cached).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context (cache).
+    x_key : str
+        Cache name of ``x``.
+    x : ndarray
+        The series (non-finite values are dropped).
+    regression : {"c", "ct", "ctt", "n"}
+        Deterministic terms of the test regression.
+
+    Returns
+    -------
+    dict
+        ``statistic``, ``pvalue``, ``usedlag``, ``nobs``, ``regression``,
+        ``critical_values``, ``maxlag`` (and ``error`` when the test could not run:
+        statistic and p-value are then NaN).
+    """
+    return ctx.cached(("adf", x_key, regression), lambda: _adf_raw(x, regression))
+
+
+def _kpss_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
+    from statsmodels.tools.sm_exceptions import InterpolationWarning
+    from statsmodels.tsa.stattools import kpss as sm_kpss
+
+    z = _finite(x)
+    if _is_constant(z) or z.size < 8:
+        return {"statistic": math.nan, "pvalue": math.nan, "pvalue_bound": None, "lags": 0,
+                "regression": regression, "nobs": int(z.size),
+                "error": "constant series" if z.size >= 8 else "too short"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stat, pval, lags, crit = sm_kpss(z, regression=regression, nlags="auto")
+    bound = None
+    for w in caught:
+        if issubclass(w.category, InterpolationWarning):
+            text = str(w.message)
+            bound = "lower" if "smaller" in text else "upper" if "greater" in text else None
+            # "p-value is smaller than the indicated p-value" -> true p below 0.01
+    return {"statistic": float(stat), "pvalue": float(pval), "pvalue_bound": bound,
+            "lags": int(lags), "regression": regression, "nobs": int(z.size),
+            "critical_values": {k: float(v) for k, v in crit.items()}}
+
+
+def kpss(ctx, x_key: str, x: np.ndarray, regression: str = "c") -> dict[str, Any]:
+    """KPSS stationarity test (H0: level- or trend-stationary), automatic lags (cached).
+
+    statsmodels interpolates the p-value in a table and clips it to [0.01, 0.1];
+    ``pvalue_bound`` says when it was clipped: ``"lower"`` (true p-value below 0.01),
+    ``"upper"`` (above 0.1) or ``None``.
+
+    Returns
+    -------
+    dict
+        ``statistic``, ``pvalue``, ``pvalue_bound``, ``lags``, ``regression``, ``nobs``,
+        ``critical_values``.
+    """
+    return ctx.cached(("kpss", x_key, regression), lambda: _kpss_raw(x, regression))
+
+
+def _rejects_unit_root(res: dict) -> bool:
+    return bool(np.isfinite(res["pvalue"]) and res["pvalue"] < ALPHA)
+
+
+def _rejects_stationarity(res: dict) -> bool:
+    return bool(np.isfinite(res["pvalue"]) and res["pvalue"] < ALPHA)
+
+
+def _says_stationary(adf_res: dict, kpss_res: dict) -> bool:
+    """ADF rejects a unit root and KPSS does not reject stationarity (at ALPHA).
+
+    A strong ADF rejection (p < 0.01) overrules a weak KPSS rejection (0.01 < p < 0.05):
+    KPSS with automatic lags over-rejects on short series (white noise of 100 points),
+    while ADF rejecting at 1 % on a unit-root series is rare. A KPSS p-value at its
+    lower table bound (< 0.01) is never overruled (the Nile's level shift).
+    """
+    if not _rejects_unit_root(adf_res):
+        return False
+    if not _rejects_stationarity(kpss_res):
+        return True
+    return bool(adf_res["pvalue"] < 0.01 and kpss_res["pvalue"] > 0.01
+                and kpss_res.get("pvalue_bound") != "lower")
+
+
+def _brief(res: dict) -> dict[str, Any]:
+    keys = ("statistic", "pvalue", "usedlag", "lags", "pvalue_bound", "regression", "nobs")
+    return {k: res[k] for k in keys if k in res}
+
+
+def stationarity_order_of(ctx, x_key: str, x: np.ndarray, *, deseasonalize: bool = True
+                          ) -> dict[str, Any]:
+    """Smallest number of first differences ``d`` (0..2) that makes ``x`` stationary.
+
+    ``d`` is the first order at which ADF (constant) rejects a unit root at 5 % and KPSS
+    (level) does not reject stationarity. When :func:`detect_period` found a stable
+    season in the series, its STL seasonal component is removed first, so seasonality
+    alone never makes a series "non-stationary".
+
+    Returns
+    -------
+    dict
+        ``d`` (2 when no order up to 2 satisfies both tests; ``conclusive`` is then
+        False), ``conclusive``, ``deseasonalized`` (the period removed, or 0) and
+        ``per_order``: one ``{d, adf, kpss, stationary}`` entry per order tried.
+    """
+
+    def compute() -> dict[str, Any]:
+        base, period = _seasonally_adjusted(ctx, x) if deseasonalize else (_finite(x), 0)
+        per_order = []
+        z = base
+        for d in range(3):
+            key = f"{x_key}|sa{period}|d{d}"
+            a, k = adf(ctx, key, z, "c"), kpss(ctx, key, z, "c")
+            ok = _says_stationary(a, k)
+            per_order.append({"d": d, "adf": _brief(a), "kpss": _brief(k), "stationary": ok})
+            if ok:
+                return {"d": d, "conclusive": True, "deseasonalized": period,
+                        "per_order": per_order}
+            z = np.diff(z)
+            if z.size < 10:
+                break
+        return {"d": min(2, len(per_order)), "conclusive": False, "deseasonalized": period,
+                "per_order": per_order}
+
+    return ctx.cached(("stationarity_order", x_key, deseasonalize), compute)
+
+
+def stationarity_order(ctx) -> dict[str, Any]:
+    """:func:`stationarity_order_of` the raw target (``ctx.values``)."""
+    return stationarity_order_of(ctx, "values", ctx.values)
+
+
+def stationary_series(ctx) -> np.ndarray:
+    """``ctx.values`` made stationary, as :func:`stationarity_order` tested it.
+
+    The seasonal profile is removed when the target has a seasonal period, then the
+    series is differenced ``stationarity_order(ctx)["d"]`` times.
+    """
+
+    def compute() -> np.ndarray:
+        order = stationarity_order(ctx)
+        z, _ = _seasonally_adjusted(ctx, ctx.values)
+        for _ in range(order["d"]):
+            z = np.diff(z)
+        return z
+
+    return ctx.cached(("stationary_series",), compute)
+
+
+def level_diagnosis(ctx) -> dict[str, Any]:
+    """What the level of the raw target is, from ADF and KPSS with and without a trend.
+
+    Shared by LD201 (unit root), LD202 (trend-stationary), LD206 and LD207 (random walk)
+    so that they agree. The series is seasonally adjusted first when it has a seasonal
+    period (see :func:`stationarity_order_of`). ``kind`` is one of:
+
+    ``stationary``
+        ADF (c) rejects a unit root at 5 % and KPSS (c) does not reject stationarity.
+    ``trend-stationary``
+        Not ``stationary``, but ADF (ct) rejects a unit root, KPSS (ct) does not reject
+        trend-stationarity and a linear trend explains at least :data:`TREND_MIN_R2` of
+        the variance.
+    ``unit-root``
+        ADF (c) does not reject even at :data:`UNIT_ROOT_ADF_P` (10 %) and KPSS (c)
+        rejects at 5 %: the two tests agree on a unit root.
+    ``inconclusive``
+        Anything else: the tests disagree (a level shift, as in the Nile series, makes
+        both reject) or the ADF p-value is in the grey zone between 5 % and 10 %
+        (sunspots: 0.053).
+
+    Returns
+    -------
+    dict
+        ``kind``, ``adf_c``, ``kpss_c``, ``adf_ct``, ``kpss_ct`` (test results),
+        ``trend_slope`` (per step), ``trend_r2``, ``deseasonalized`` (period removed or 0).
+    """
+
+    def compute() -> dict[str, Any]:
+        x, period = _seasonally_adjusted(ctx, ctx.values)
+        key = f"values|sa{period}|d0"
+        a_c, k_c = adf(ctx, key, x, "c"), kpss(ctx, key, x, "c")
+        a_ct, k_ct = adf(ctx, key, x, "ct"), kpss(ctx, key, x, "ct")
+        t = np.arange(x.size, dtype=float)
+        slope, intercept = np.polyfit(t, x, 1)
+        var = float(np.var(x))
+        r2 = 1.0 - float(np.var(x - (slope * t + intercept))) / var if var > 0 else 0.0
+        level_ok = _says_stationary(a_c, k_c)
+        trend_ok = _says_stationary(a_ct, k_ct)
+        if level_ok:
+            kind = "stationary"
+        elif trend_ok and r2 >= TREND_MIN_R2:
+            kind = "trend-stationary"
+        elif a_c["pvalue"] >= UNIT_ROOT_ADF_P and _rejects_stationarity(k_c):
+            kind = "unit-root"
+        else:
+            kind = "inconclusive"
+        return {"kind": kind, "adf_c": _brief(a_c), "kpss_c": _brief(k_c),
+                "adf_ct": _brief(a_ct), "kpss_ct": _brief(k_ct), "trend_slope": float(slope),
+                "trend_r2": r2, "deseasonalized": period}
+
+    return ctx.cached(("level_diagnosis",), compute)
+
+
+# -- seasonality --------------------------------------------------------------------------
+
+def frequency_periods(freq: str | None) -> list[int]:
+    """Seasonal periods suggested by a pandas frequency alias.
+
+    monthly -> 12, quarterly -> 4, weekly -> 52, daily -> 7, business-daily -> 5,
+    hourly -> 24 and 168, sub-daily steps -> steps per day and per week.
+    Annual, integer or unknown frequencies suggest nothing.
+    """
+    if not freq:
+        return []
+    f = str(freq).upper()
+    if f.startswith(("QS", "Q", "BQ")):
+        return [4]
+    if f.startswith(("MS", "ME", "BM", "SM", "CBM")) or f == "M":
+        return [12]
+    if f.startswith("W"):
+        return [52]
+    if f in ("B", "C"):
+        return [5]
+    try:
+        import pandas as pd
+
+        offset = pd.tseries.frequencies.to_offset(freq)
+        seconds = pd.Timedelta(offset).total_seconds()
+    except (ValueError, TypeError):
+        return []
+    if seconds <= 0:
+        return []
+    if seconds == 86400:
+        return [7]
+    if seconds < 86400 and 86400 % seconds == 0:
+        per_day = int(86400 // seconds)
+        return [per_day, 7 * per_day]
+    return []
+
+
+def _season_candidates(x: np.ndarray, hints: list[int]) -> list[int]:
+    """Candidate periods: calendar hints, ACF peaks (differenced and detrended), periodogram."""
+    from scipy.signal import periodogram
+
+    n = x.size
+    max_p = n // 3
+    cands: list[int] = [p for p in hints if 2 <= p <= max_p]
+    t = np.arange(n, dtype=float)
+    detr = x - np.polyval(np.polyfit(t, x, 1), t)
+    nl = int(min(max_p, 800))
+    bound = 1.96 / math.sqrt(n)
+    for series in (np.diff(x), detr):
+        if nl < 3 or _is_constant(series):
+            continue
+        r = _acf_raw(series, nl)
+        peaks = [k for k in range(2, r.size - 1)
+                 if r[k] > r[k - 1] and r[k] >= r[k + 1] and r[k] > bound]
+        peaks.sort(key=lambda k: -r[k])
+        cands.extend(peaks[:4])
+    if not _is_constant(detr):
+        freqs, power = periodogram(detr, detrend="constant")
+        keep = freqs > 0
+        freqs, power = freqs[keep], power[keep]
+        added = 0
+        for i in np.argsort(power)[::-1][:20]:
+            p = int(round(1.0 / freqs[i]))
+            if 2 <= p <= max_p:
+                cands.append(p)
+                added += 1
+            if added >= 4:
+                break
+    return list(dict.fromkeys(cands))
+
+
+def _ma_trend(x: np.ndarray, period: int) -> tuple[np.ndarray, int]:
+    """Centred moving average of length ``period`` (2 x p for even p); ``(trend, offset)``."""
+    if period % 2 == 0:
+        w = np.r_[0.5, np.ones(period - 1), 0.5] / period
+    else:
+        w = np.ones(period) / period
+    return np.convolve(x, w, mode="valid"), (w.size - 1) // 2
+
+
+def _phase_means(values: np.ndarray, phase: np.ndarray, period: int) -> np.ndarray:
+    counts = np.bincount(phase, minlength=period)
+    sums = np.bincount(phase, weights=values, minlength=period)
+    return sums / np.maximum(counts, 1)
+
+
+def _classical(x: np.ndarray, period: int) -> dict[str, Any]:
+    """Classical decomposition: moving-average trend, fixed seasonal profile, remainder."""
+    trend, off = _ma_trend(x, period)
+    detr = x[off:off + trend.size] - trend
+    phase = (np.arange(detr.size) + off) % period
+    profile = _phase_means(detr, phase, period)
+    profile -= profile.mean()
+    return {"detrended": detr, "phase": phase, "profile": profile,
+            "remainder": detr - profile[phase]}
+
+
+def _score_period(x: np.ndarray, period: int) -> dict[str, Any]:
+    """Seasonal strength, ACF at the period and profile stability of one candidate."""
+    dec = _classical(x, period)
+    detr, phase, rem = dec["detrended"], dec["phase"], dec["remainder"]
+    var = float(np.var(detr))
+    raw = max(0.0, 1.0 - float(np.var(rem)) / var) if var > 0 else 0.0
+    # a profile of p free means fits ~ (p - 1) / (N - 1) of pure noise: discount it
+    base = (period - 1) / max(detr.size - 1, 1)
+    strength = max(0.0, (raw - base) / (1.0 - base)) if base < 1 else 0.0
+    cycles = detr.size / period
+    stability = math.nan
+    if cycles >= 4:
+        half = int(cycles // 2) * period
+        a = _phase_means(detr[:half], phase[:half], period)
+        b = _phase_means(detr[-half:], phase[-half:], period)
+        if np.std(a) > 0 and np.std(b) > 0:
+            stability = float(np.corrcoef(a, b)[0, 1])
+    r = _acf_raw(detr, period)
+    return {"period": int(period), "strength": strength, "raw_strength": raw,
+            "acf_at_period": float(r[period]) if r.size > period else 0.0,
+            "stability": stability, "cycles": float(x.size / period)}
+
+
+def _stl_strength(x: np.ndarray, period: int) -> float:
+    from statsmodels.tsa.seasonal import STL
+
+    res = STL(x, period=int(period), robust=False).fit()
+    seas, resid = np.asarray(res.seasonal), np.asarray(res.resid)
+    denom = float(np.var(seas + resid))
+    return max(0.0, 1.0 - float(np.var(resid)) / denom) if denom > 0 else 0.0
+
+
+def _passes(s: dict[str, Any], calendar: bool) -> bool:
+    if s["acf_at_period"] < SEASON_MIN_ACF:
+        return False
+    if calendar:  # a calendar period needs 3 cycles; its profile must not flip
+        return bool(s["strength"] >= SEASON_MIN_STRENGTH_CALENDAR and s["cycles"] >= 3
+                    and not (np.isfinite(s["stability"]) and s["stability"] < 0.5))
+    return bool(s["strength"] >= SEASON_MIN_STRENGTH and np.isfinite(s["stability"])
+                and s["stability"] >= SEASON_MIN_PROFILE_CORR)
+
+
+def _detect_period_raw(values: np.ndarray, freq: str | None) -> dict[str, Any] | None:
+    x = _finite(values)[-SEASON_MAX_POINTS:]
+    if x.size < 12 or _is_constant(x):
+        return None
+    hints = frequency_periods(freq)
+    scored = [_score_period(x, p) for p in _season_candidates(x, hints)]
+    good = [s for s in scored if _passes(s, s["period"] in hints)]
+    if not good:
+        return None
+    calendar_good = [s for s in good if s["period"] in hints]
+    if calendar_good:
+        best = max(calendar_good, key=lambda s: s["strength"])
+    else:  # the fundamental: the shortest period nearly as strong as the strongest
+        top = max(s["strength"] for s in good)
+        best = min((s for s in good if s["strength"] >= 0.9 * top), key=lambda s: s["period"])
+    p = best["period"]
+    stl = _stl_strength(x, p) if x.size * p <= STL_MAX_WORK else None
+    if stl is not None and stl < SEASON_MIN_STRENGTH_CALENDAR:
+        return None
+    calendar = bool(p in hints)
+    stable = bool(np.isfinite(best["stability"]) and best["stability"] >= SEASON_MIN_STABILITY)
+    kind = "seasonal" if calendar or (stable and best["cycles"] >= 8) else "cycle"
+    return {**best, "stl_strength": stl, "kind": kind, "stable": stable, "calendar": calendar,
+            "method": ("calendar" if calendar else "acf/periodogram") + " + seasonal strength",
+            "hints": hints, "other_periods": sorted(s["period"] for s in good if s is not best),
+            "candidates": [s["period"] for s in scored], "n_used": int(x.size)}
+
+
+def detect_period(ctx) -> dict[str, Any] | None:
+    """The dominant seasonal period of the raw target, or None (cached).
+
+    Candidates come from the frequency (:func:`frequency_periods`), peaks of the ACF of
+    the differenced and of the linearly detrended series, and the periodogram's largest
+    peaks. Each is scored on a classical decomposition (centred moving-average trend,
+    fixed seasonal profile): seasonal strength ``F_s = max(0, 1 - Var(R) / Var(S + R))``
+    (Hyndman & Athanasopoulos, FPP3 4.3) discounted by what a profile of ``p`` free means
+    fits in pure noise, the ACF of the detrended series at the period, and the stability
+    of the profile (correlation of the profiles of the two halves). A period needs
+    ``ACF >= SEASON_MIN_ACF`` and either ``strength >= SEASON_MIN_STRENGTH`` with a
+    profile correlation >= ``SEASON_MIN_PROFILE_CORR`` over >= 4 cycles, or, for a
+    calendar period, ``strength >= SEASON_MIN_STRENGTH_CALENDAR`` over >= 3 cycles with a
+    profile that does not flip. A calendar period wins over others; otherwise the shortest period at least 90 % as strong as the
+    strongest (the fundamental, not its multiples). The winner is confirmed by STL's
+    seasonal strength when the series is small enough (``n * p <= STL_MAX_WORK``).
+
+    ``kind`` is ``"seasonal"`` for a calendar period, or one whose profile is stable
+    (correlation >= SEASON_MIN_STABILITY over >= 8 cycles); otherwise ``"cycle"``: a
+    quasi-periodic cycle (lynx) whose length and phase drift, which a window can capture
+    but seasonal differencing should not remove. Sunspots' ~11-year cycle drifts so much
+    that no period passes at all.
+
+    Returns
+    -------
+    dict or None
+        ``period``, ``strength``, ``raw_strength``, ``stl_strength`` (None when skipped),
+        ``acf_at_period``, ``stability``, ``stable``, ``cycles``, ``kind``, ``calendar``,
+        ``method``, ``hints``, ``other_periods``, ``candidates``, ``n_used``.
+    """
+    return ctx.cached(("detect_period",),
+                      lambda: _detect_period_raw(ctx.values, ctx.series.frequency))
+
+
+def _seasonally_adjusted(ctx, x: np.ndarray) -> tuple[np.ndarray, int]:
+    """``x`` minus its seasonal profile when the target has a seasonal (not cyclic) period.
+
+    The profile is the classical one (phase means of ``x`` minus its centred moving
+    average), so the adjustment costs O(n) on any length.
+    """
+    z = _finite(x)
+    season = detect_period(ctx)
+    if not season or season["kind"] != "seasonal" or z.size < 2 * season["period"] + 1:
+        return z, 0
+    p = season["period"]
+    profile = _classical(z, p)["profile"]
+    return z - profile[np.arange(z.size) % p], p
+
+
+# -- variance -----------------------------------------------------------------------------
+
+def _guerrero(x: np.ndarray, period: int, lower: float = -1.0, upper: float = 2.0) -> float:
+    """Guerrero's (1993) lambda: minimises the CV of ``sd_i / mean_i ** (1 - lambda)``."""
+    from scipy.optimize import minimize_scalar
+
+    m = x.size // period
+    blocks = x[x.size - m * period:].reshape(m, period)
+    mu = blocks.mean(axis=1)
+    sd = blocks.std(axis=1, ddof=1)
+    ok = (mu > 0) & (sd > 0)
+    mu, sd = mu[ok], sd[ok]
+    if mu.size < 3:
+        return math.nan
+
+    def cv(lam: float) -> float:
+        rat = sd / mu ** (1.0 - lam)
+        return float(np.std(rat, ddof=1) / np.mean(rat))
+
+    return float(minimize_scalar(cv, bounds=(lower, upper), method="bounded").x)
+
+
+def boxcox_lambda(ctx) -> dict[str, Any]:
+    """Box-Cox lambda of the positive training part of the target (cached).
+
+    Returns
+    -------
+    dict
+        ``lambda`` (Guerrero's method on subseries of the seasonal period, or of 2 points
+        without one, as R's ``forecast::BoxCox.lambda``), ``lambda_mle`` (scipy's
+        maximum likelihood), ``period`` used, ``n``; ``lambda`` is NaN when the
+        training part is not strictly positive.
+    """
+
+    def compute() -> dict[str, Any]:
+        from scipy import stats as sps
+
+        train = _finite(ctx.train)
+        season = detect_period(ctx)
+        period = season["period"] if season and season["kind"] == "seasonal" else 2
+        if train.size < max(8, 3 * period) or train.min() <= 0 or _is_constant(train):
+            return {"lambda": math.nan, "lambda_mle": math.nan, "period": period,
+                    "n": int(train.size), "positive": bool(train.size and train.min() > 0)}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mle = float(sps.boxcox_normmax(train, method="mle"))
+        return {"lambda": _guerrero(train, period), "lambda_mle": mle, "period": period,
+                "n": int(train.size), "positive": True}
+
+    return ctx.cached(("boxcox_lambda",), compute)
+
+
+def variance_vs_level(ctx) -> dict[str, Any]:
+    """How the local spread of the raw target scales with its local level (cached).
+
+    The series is cut into non-overlapping blocks (a multiple of the seasonal period
+    with at least 8 points, else ``max(8, n // 20)`` points); in each block the level is
+    the mean and the spread the standard deviation of the first differences (which a
+    trend does not inflate). The slope ``b`` of ``log(spread)`` on ``log(level)`` is the
+    power law ``sd ~ level ** b``: ``b = 0`` is constant variance, ``b = 1`` spread
+    proportional to the level (log fixes it); ``1 - b`` is the variance-stabilising
+    Box-Cox lambda (the idea behind Guerrero's method).
+
+    Returns
+    -------
+    dict
+        ``positive`` (all values > 0; nothing else is computed otherwise), ``block``,
+        ``n_blocks``, ``level_ratio`` (largest / smallest block mean), ``slope``,
+        ``slope_pvalue``, ``correlation`` (of the logs), ``lambda_from_slope``.
+    """
+
+    def compute() -> dict[str, Any]:
+        from scipy import stats as sps
+
+        x = ctx.values
+        if x.size < 16 or x.min() <= 0 or _is_constant(x):
+            return {"positive": bool(x.size and x.min() > 0), "n_blocks": 0}
+        season = detect_period(ctx)
+        if season and season["kind"] == "seasonal":
+            p = season["period"]
+            w = p * math.ceil(8 / p)
+        else:
+            w = max(8, x.size // 20)
+        m = x.size // w
+        if m < 4:
+            return {"positive": True, "block": int(w), "n_blocks": int(m)}
+        blocks = x[x.size - m * w:].reshape(m, w)
+        level = blocks.mean(axis=1)
+        spread = np.diff(blocks, axis=1).std(axis=1, ddof=1)
+        ok = spread > 0
+        if ok.sum() < 4:
+            return {"positive": True, "block": int(w), "n_blocks": int(ok.sum())}
+        fit = sps.linregress(np.log(level[ok]), np.log(spread[ok]))
+        return {"positive": True, "block": int(w), "n_blocks": int(ok.sum()),
+                "level_ratio": float(level.max() / level.min()), "slope": float(fit.slope),
+                "slope_pvalue": float(fit.pvalue), "correlation": float(fit.rvalue),
+                "lambda_from_slope": float(1.0 - fit.slope)}
+
+    return ctx.cached(("variance_vs_level",), compute)
+
+
+def ljung_box_lags(n: int) -> int:
+    """Ljung-Box lags used by the signal rules: ``min(10, n // 5)`` (at least 1)."""
+    return int(max(1, min(10, n // 5)))

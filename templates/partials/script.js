@@ -1,0 +1,48 @@
+/* lstm-doctor report: copy buttons and printing with every <details> open. No network. */
+(function () {
+  "use strict";
+  function flash(btn, text) {
+    var old = btn.getAttribute("data-label") || btn.textContent;
+    btn.setAttribute("data-label", old);
+    btn.textContent = text;
+    window.setTimeout(function () { btn.textContent = old; }, 1500);
+  }
+  function fallbackCopy(text, btn) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.top = "-1000px";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    flash(btn, ok ? "Copied" : "Select and copy");
+  }
+  document.addEventListener("click", function (event) {
+    var btn = event.target && event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!btn) { return; }
+    var source = document.getElementById(btn.getAttribute("data-copy"));
+    if (!source) { return; }
+    var text = source.textContent;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { flash(btn, "Copied"); },
+        function () { fallbackCopy(text, btn); });
+    } else {
+      fallbackCopy(text, btn);
+    }
+  });
+  var reopened = [];
+  window.addEventListener("beforeprint", function () {
+    reopened = [];
+    var all = document.querySelectorAll(".ld-report details");
+    for (var i = 0; i < all.length; i++) {
+      if (!all[i].open) { all[i].open = true; reopened.push(all[i]); }
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    for (var i = 0; i < reopened.length; i++) { reopened[i].open = false; }
+    reopened = [];
+  });
+}());
