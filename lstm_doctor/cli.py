@@ -173,8 +173,7 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
             if len(data) == 1:
                 raise
             message = _file_error(item, exc)
-            _stderr().print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True,
-                            highlight=False)
+            _stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
             results.append({"source": "<stdin>" if item == "-" else item, "error": message})
             continue
         results.append(report.to_dict())
@@ -288,12 +287,13 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
     if isolated:
         console.print("project file: ignored (--isolated)")
     elif where:
-        console.print(f"project file: [bold]{project.label}[/]")
+        console.print(f"project file: [bold]{escape(project.label)}[/]")
     else:
         console.print(f"project file: none found (searched upwards from {Path.cwd()} for "
                       "lstm-doctor.toml or pyproject.toml with [tool.lstm-doctor])")
@@ -304,7 +304,7 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
         value = "(all rules)" if key == "select" and s.value is None else (
             "-" if s.value is None else ", ".join(s.value) if isinstance(s.value, list)
             else str(s.value))
-        table.add_row(key, value, s.source)
+        table.add_row(Text(key), Text(value), Text(s.source))
     console.print(table)
     console.print(f"{len(rules)} rule(s) selected: {', '.join(r.code for r in rules)}",
                   soft_wrap=True)
@@ -316,7 +316,7 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
             sev = row["severity"] + ("" if row["severity_source"] == "default" else " *")
             th = ", ".join(f"{k}={t['value']!r}" + ("" if t["source"] == "default" else " *")
                            for k, t in row["thresholds"].items())
-            rt.add_row(row["code"], row["name"], sev, th or "-")
+            rt.add_row(row["code"], row["name"], sev, Text(th or "-"))
         console.print(rt)
         console.print("* set in the project file")
 
@@ -350,9 +350,13 @@ def report(data, target, time_col, features, config_path, model_path, select, ig
         _stderr().print(f"wrote {output}")
     from rich.console import Console
 
+    from lstm_doctor.render.comparison import print_comparison
     from lstm_doctor.render.text import print_report
 
-    print_report(result.to_dict(), Console(), fail_on=fail_on)
+    as_dict = result.to_dict()
+    console = Console()
+    print_report(as_dict, console, fail_on=fail_on)
+    print_comparison(as_dict.get("comparison"), console)
     sys.exit(result.exit_code(fail_on))
 
 
@@ -398,12 +402,19 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def escape(text: str) -> str:
+    """Escape rich markup, so that messages like '[tool.lstm-doctor]' print as written."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps errors to exit code 2 without tracebacks."""
     try:
         cli.main(args=argv, prog_name="lstm-doctor", standalone_mode=False)
     except InputError as exc:
-        _stderr().print(f"[bold red]error:[/] {_one_line(exc)}", soft_wrap=True)
+        _stderr().print(f"[bold red]error:[/] {escape(_one_line(exc))}", soft_wrap=True)
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -415,7 +426,7 @@ def main(argv: list[str] | None = None) -> None:
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:
             hint = f" (see '{ctx.command_path} --help')"
-        _stderr().print(f"[bold red]error:[/] {_one_line(exc.format_message())}{hint}",
+        _stderr().print(f"[bold red]error:[/] {escape(_one_line(exc.format_message()))}{hint}",
                         soft_wrap=True)
         sys.exit(2)
     except (KeyboardInterrupt, BrokenPipeError):
@@ -424,7 +435,7 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("LSTM_DOCTOR_DEBUG"):
             raise
         _stderr().print(f"[bold red]error:[/] unexpected {type(exc).__name__}: "
-                        f"{_one_line(exc)} (set LSTM_DOCTOR_DEBUG=1 for the traceback and "
+                        f"{escape(_one_line(exc))} (set LSTM_DOCTOR_DEBUG=1 for the traceback and "
                         "please report it)", soft_wrap=True)
         sys.exit(2)
 

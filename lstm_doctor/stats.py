@@ -13,9 +13,12 @@ and reports the statistic, p-value, lags used and the regression variant.
 Cost on long series
 -------------------
 ADF uses :func:`lstm_doctor.fast_adf.adfuller_fast` when it is available (chunked QR,
-``O(n)`` memory) with the lag search capped at :data:`ADF_MAX_LAG`; ACF, PACF and
-Ljung-Box use FFT autocovariances; STL and the seasonal search look at the last
-:data:`SEASON_MAX_POINTS` points only. ``check`` therefore stays bounded on 1e6 points.
+``O(n)`` memory) with the lag search capped at :data:`ADF_MAX_LAG`; KPSS caps its lag
+count beyond :data:`KPSS_AUTO_MAX` points; ACF, PACF and Ljung-Box use FFT
+autocovariances; the seasonal search looks at the last :data:`SEASON_MAX_POINTS` points,
+scores candidates with an O(n) classical decomposition and runs STL only when
+``n * period <= STL_MAX_WORK``. On 1e6 points the LD2xx rules together take seconds to
+tens of seconds (dominated by the ADF regressions), with memory a few times the series.
 """
 
 from __future__ import annotations
@@ -33,16 +36,22 @@ __all__ = [
     "detect_period",
     "frequency_periods",
     "kpss",
+    "lag_covers_period",
     "level_diagnosis",
     "ljung_box",
+    "ljung_box_lags",
     "pacf_significant_lags",
     "stationarity_order",
     "stationarity_order_of",
     "stationary_series",
+    "untestable_reason",
+    "variance_vs_level",
 ]
 
 #: Significance level of the unit-root / stationarity tests.
 ALPHA = 0.05
+#: The stationarity and signal rules need this many finite values.
+MIN_TEST_POINTS = 20
 #: A unit root needs ADF to fail to reject even at this level (5-10 % is a grey zone).
 UNIT_ROOT_ADF_P = 0.10
 #: A deterministic trend must explain at least this share of the variance.
@@ -53,6 +62,10 @@ ADF_MAX_LAG = 60
 #: the power on short series (white noise of 100 points: ADF rejects in 100 % of 300 draws
 #: with BIC, 98.7 % with AIC, whose long lag lists leave p-values like 0.35).
 ADF_AUTOLAG = "BIC"
+#: KPSS uses statsmodels' automatic lags up to this length; beyond, the same lag count
+#: capped at KPSS_MAX_LAG (the long-run variance costs O(n * lags)).
+KPSS_AUTO_MAX = 50_000
+KPSS_MAX_LAG = 500
 #: Seasonal search (ACF, periodogram, STL) looks at the last this-many points at most.
 SEASON_MAX_POINTS = 20_000
 #: Ljung-Box through statsmodels (O(n^2) direct ACF) up to this length; FFT ACF beyond.
@@ -68,6 +81,21 @@ SEASON_MIN_PROFILE_CORR = 0.8
 SEASON_MIN_STABILITY = 0.9
 #: STL confirms the chosen period when ``n * period`` is at most this (STL is O(n * p)).
 STL_MAX_WORK = 2_000_000
+
+
+def untestable_reason(ctx) -> str | None:
+    """Why the unit-root/white-noise tests cannot judge the target (None when they can).
+
+    Rules raise :class:`~lstm_doctor.rules.base.NotApplicable` with this reason: fewer
+    than :data:`MIN_TEST_POINTS` finite values, or a constant series (LD103's finding).
+    """
+    x = ctx.values
+    if x.size < MIN_TEST_POINTS:
+        return (f"{x.size} finite values: too few for unit-root and white-noise tests "
+                f"(need {MIN_TEST_POINTS})")
+    if _is_constant(x):
+        return "the series is constant (see LD103)"
+    return None
 
 
 def _finite(x: Any) -> np.ndarray:
@@ -154,6 +182,18 @@ def ljung_box(ctx, x_key: str, x: np.ndarray, lags: int) -> dict[str, Any]:
     Uses :func:`statsmodels.stats.diagnostic.acorr_ljungbox` up to
     :data:`LJUNG_BOX_DIRECT_MAX` points; beyond, the same statistic from FFT
     autocorrelations (statsmodels computes the ACF directly, which is quadratic in n).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context (cache).
+    x_key : str
+        Cache name of ``x``.
+    x : ndarray
+        The series (non-finite values are dropped).
+    lags : int
+        Number of autocorrelations in the statistic (one test, ``lags`` degrees of
+        freedom).
 
     Returns
     -------
@@ -247,6 +287,21 @@ def adf(ctx, x_key: str, x: np.ndarray, regression: str = "c") -> dict[str, Any]
     return ctx.cached(("adf", x_key, regression), lambda: _adf_raw(x, regression))
 
 
+def _kpss_auto_lags(z: np.ndarray, regression: str) -> int:
+    """Hobijn et al. (1998) lag count, as statsmodels' ``nlags="auto"`` computes it."""
+    if regression == "ct":
+        t = np.arange(1, z.size + 1, dtype=float)
+        resid = z - np.polyval(np.polyfit(t, z, 1), t)
+    else:
+        resid = z - z.mean()
+    try:
+        from statsmodels.tsa.stattools._stattools import _kpss_autolag
+
+        return int(_kpss_autolag(resid, z.size))
+    except ImportError:  # pragma: no cover - private helper moved: the legacy rule
+        return int(math.ceil(12.0 * (z.size / 100.0) ** 0.25))
+
+
 def _kpss_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
     from statsmodels.tools.sm_exceptions import InterpolationWarning
     from statsmodels.tsa.stattools import kpss as sm_kpss
@@ -256,9 +311,12 @@ def _kpss_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
         return {"statistic": math.nan, "pvalue": math.nan, "pvalue_bound": None, "lags": 0,
                 "regression": regression, "nobs": int(z.size),
                 "error": "constant series" if z.size >= 8 else "too short"}
+    nlags: int | str = "auto"
+    if z.size > KPSS_AUTO_MAX:  # statsmodels' long-run variance loops over every lag
+        nlags = min(_kpss_auto_lags(z, regression), KPSS_MAX_LAG)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        stat, pval, lags, crit = sm_kpss(z, regression=regression, nlags="auto")
+        stat, pval, lags, crit = sm_kpss(z, regression=regression, nlags=nlags)
     bound = None
     for w in caught:
         if issubclass(w.category, InterpolationWarning):
@@ -276,6 +334,17 @@ def kpss(ctx, x_key: str, x: np.ndarray, regression: str = "c") -> dict[str, Any
     statsmodels interpolates the p-value in a table and clips it to [0.01, 0.1];
     ``pvalue_bound`` says when it was clipped: ``"lower"`` (true p-value below 0.01),
     ``"upper"`` (above 0.1) or ``None``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context (cache).
+    x_key : str
+        Cache name of ``x``.
+    x : ndarray
+        The series (non-finite values are dropped).
+    regression : {"c", "ct"}
+        Null hypothesis: level-stationary (``"c"``) or trend-stationary (``"ct"``).
 
     Returns
     -------
@@ -320,9 +389,21 @@ def stationarity_order_of(ctx, x_key: str, x: np.ndarray, *, deseasonalize: bool
     """Smallest number of first differences ``d`` (0..2) that makes ``x`` stationary.
 
     ``d`` is the first order at which ADF (constant) rejects a unit root at 5 % and KPSS
-    (level) does not reject stationarity. When :func:`detect_period` found a stable
-    season in the series, its STL seasonal component is removed first, so seasonality
-    alone never makes a series "non-stationary".
+    (level) does not reject stationarity (a strong ADF rejection, p < 0.01, overrules a
+    weak KPSS rejection, 0.01 < p < 0.05). When :func:`detect_period` found a seasonal
+    (not merely cyclic) period in the target, the seasonal profile is removed first, so
+    seasonality alone never makes a series "non-stationary".
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context (cache; the season comes from the raw target).
+    x_key : str
+        Cache name of ``x``.
+    x : ndarray
+        The series (non-finite values are dropped).
+    deseasonalize : bool
+        Remove the target's seasonal profile first (default True).
 
     Returns
     -------
@@ -333,7 +414,7 @@ def stationarity_order_of(ctx, x_key: str, x: np.ndarray, *, deseasonalize: bool
     """
 
     def compute() -> dict[str, Any]:
-        base, period = _seasonally_adjusted(ctx, x) if deseasonalize else (_finite(x), 0)
+        base, period = _seasonally_adjusted(ctx, x_key, x) if deseasonalize else (_finite(x), 0)
         per_order = []
         z = base
         for d in range(3):
@@ -367,7 +448,7 @@ def stationary_series(ctx) -> np.ndarray:
 
     def compute() -> np.ndarray:
         order = stationarity_order(ctx)
-        z, _ = _seasonally_adjusted(ctx, ctx.values)
+        z, _ = _seasonally_adjusted(ctx, "values", ctx.values)
         for _ in range(order["d"]):
             z = np.diff(z)
         return z
@@ -404,7 +485,7 @@ def level_diagnosis(ctx) -> dict[str, Any]:
     """
 
     def compute() -> dict[str, Any]:
-        x, period = _seasonally_adjusted(ctx, ctx.values)
+        x, period = _seasonally_adjusted(ctx, "values", ctx.values)
         key = f"values|sa{period}|d0"
         a_c, k_c = adf(ctx, key, x, "c"), kpss(ctx, key, x, "c")
         a_ct, k_ct = adf(ctx, key, x, "ct"), kpss(ctx, key, x, "ct")
@@ -609,8 +690,9 @@ def detect_period(ctx) -> dict[str, Any] | None:
     ``ACF >= SEASON_MIN_ACF`` and either ``strength >= SEASON_MIN_STRENGTH`` with a
     profile correlation >= ``SEASON_MIN_PROFILE_CORR`` over >= 4 cycles, or, for a
     calendar period, ``strength >= SEASON_MIN_STRENGTH_CALENDAR`` over >= 3 cycles with a
-    profile that does not flip. A calendar period wins over others; otherwise the shortest period at least 90 % as strong as the
-    strongest (the fundamental, not its multiples). The winner is confirmed by STL's
+    profile that does not flip. A calendar period wins over others; otherwise the
+    shortest period at least 90 % as strong as the strongest (the fundamental, not its
+    multiples). The winner is confirmed by STL's
     seasonal strength when the series is small enough (``n * p <= STL_MAX_WORK``).
 
     ``kind`` is ``"seasonal"`` for a calendar period, or one whose profile is stable
@@ -630,19 +712,24 @@ def detect_period(ctx) -> dict[str, Any] | None:
                       lambda: _detect_period_raw(ctx.values, ctx.series.frequency))
 
 
-def _seasonally_adjusted(ctx, x: np.ndarray) -> tuple[np.ndarray, int]:
+def _seasonally_adjusted(ctx, x_key: str, x: np.ndarray) -> tuple[np.ndarray, int]:
     """``x`` minus its seasonal profile when the target has a seasonal (not cyclic) period.
 
     The profile is the classical one (phase means of ``x`` minus its centred moving
-    average), so the adjustment costs O(n) on any length.
+    average), so the adjustment costs O(n) on any length. Returns ``(series, period)``
+    with period 0 when nothing was removed (cached per ``x_key``).
     """
-    z = _finite(x)
-    season = detect_period(ctx)
-    if not season or season["kind"] != "seasonal" or z.size < 2 * season["period"] + 1:
-        return z, 0
-    p = season["period"]
-    profile = _classical(z, p)["profile"]
-    return z - profile[np.arange(z.size) % p], p
+
+    def compute() -> tuple[np.ndarray, int]:
+        z = _finite(x)
+        season = detect_period(ctx)
+        if not season or season["kind"] != "seasonal" or z.size < 2 * season["period"] + 1:
+            return z, 0
+        p = season["period"]
+        profile = _classical(z, p)["profile"]
+        return z - profile[np.arange(z.size) % p], p
+
+    return ctx.cached(("seasonally_adjusted", x_key), compute)
 
 
 # -- variance -----------------------------------------------------------------------------
@@ -744,6 +831,18 @@ def variance_vs_level(ctx) -> dict[str, Any]:
                 "lambda_from_slope": float(1.0 - fit.slope)}
 
     return ctx.cached(("variance_vs_level",), compute)
+
+
+def lag_covers_period(lag: int, period: int) -> bool:
+    """Whether a seasonal lag (differencing or profile) handles ``period``.
+
+    True when ``lag`` is, within 5 % of ``period``, a multiple of it (52 or 53 handle a
+    weekly series' yearly season; 336 handles a half-hourly daily season of 48).
+    """
+    if not lag or not period:
+        return False
+    k = max(1, round(lag / period))
+    return abs(lag - k * period) <= 0.05 * period
 
 
 def ljung_box_lags(n: int) -> int:

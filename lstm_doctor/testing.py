@@ -1,10 +1,11 @@
 """Test helpers: make "the data and set-up are fit for an LSTM" part of a test suite.
 
-Example
--------
->>> from lstm_doctor.testing import assert_ready
->>> def test_training_data_is_ready():
-...     assert_ready("data/sales.csv", config="models/lstm.yaml", fail_on="warning")
+In a test module::
+
+    from lstm_doctor.testing import assert_ready
+
+    def test_training_data_is_ready():
+        assert_ready("data/sales.csv", config="models/lstm.yaml", fail_on="warning")
 """
 
 from __future__ import annotations

@@ -110,3 +110,24 @@ def make(spec: dict, fixtures_dir) -> tuple[object, dict]:
         frame = frame.reset_index(drop=True)
     kwargs.setdefault("target", "y")
     return frame, kwargs
+
+
+# -- stationarity & signal generators (LD2xx) ------------------------------------------------
+
+def integrated(n=500, seed=0, order=2, scale=1.0, start=100.0):
+    """White noise summed ``order`` times: an I(order) series."""
+    y = _rng(seed).normal(0, scale, n)
+    for _ in range(order):
+        y = np.cumsum(y)
+    return start + y
+
+
+def seasonal_random_walk(n=480, seed=0, period=12, amplitude=10.0, scale=1.0, start=100.0):
+    """A random walk plus a fixed seasonal profile (a unit root AND a season)."""
+    t = np.arange(n)
+    return (start + np.cumsum(_rng(seed).normal(0, scale, n))
+            + amplitude * np.sin(2 * np.pi * t / period))
+
+
+for _gen in (integrated, seasonal_random_walk):
+    GENERATORS[_gen.__name__] = _gen

@@ -219,7 +219,8 @@ LD105 = "info"
 
     code, out, _ = run_cli(["config", "--fail-on", "info"], capsys)
     assert code == 0
-    assert "pyproject.toml" in out and "command line (--fail-on)" in " ".join(out.split())
+    assert "pyproject.toml [tool.lstm-doctor]" in out
+    assert "command line (--fail-on)" in " ".join(out.split())
     assert "fail-on" in out and "info" in out
 
 

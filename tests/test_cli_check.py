@@ -268,3 +268,23 @@ def test_output_to_unwritable_place_is_an_input_error(capsys, monkeypatch, tmp_p
     target = os.path.join(str(tmp_path), "no", "such", "dir", "out.json")
     code, _, err = run_cli(["check", AIR, "--format", "json", "--output", target], capsys)
     assert code == 2 and "out.json" in err and len(err.strip().splitlines()) == 1
+
+
+def test_brackets_in_messages_are_printed_not_parsed_as_markup(capsys, monkeypatch, tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.lstm_doctor]\nfail-on = 'info'\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(["check", AIR], capsys)
+    assert code == 2 and "[tool.lstm_doctor]" in err and "[tool.lstm-doctor]" in err
+    from rich.console import Console
+
+    from lstm_doctor.render.text import print_many
+
+    report = {"data": {"source": "d[1].csv", "target": "y", "n": 20},
+              "summary": {"error": 1, "warning": 0, "info": 0}, "rules": [],
+              "findings": [{"code": "LD601", "name": "setup.x", "severity": "error",
+                            "message": "activation [relu] is unbounded", "fix": "use [tanh]"}]}
+    console = Console(file=io.StringIO(), width=200, record=True)
+    print_many([report, {"source": "e[2].csv", "error": "bad [bold]x"}], console)
+    text = console.export_text()
+    for word in ("d[1].csv", "[relu]", "[tanh]", "e[2].csv", "bad [bold]x"):
+        assert word in text

@@ -151,6 +151,12 @@ def test_findings_only_report_has_its_sections_in_order(air_check):
     verdict = html.split('id="verdict"')[1].split("</section>")[0]
     top = air_check.findings[0]
     assert top.code in verdict and "Main causes:" in verdict
+    # the set-up the experiment would train, labelled as untrained, with its files
+    rem = html.split('id="remediated"')[1].split("</section>")[0]
+    assert "The proposed set-up" in rem and "not trained" in rem
+    assert ">Proposed set-up<" in html  # table of contents
+    assert 'download="remediated_config.yaml"' in rem
+    assert "scaler: standard" in rem
 
 
 def test_full_report_sections_tables_and_numbers(air_full):
@@ -378,3 +384,48 @@ def test_million_point_report_is_small(tmp_path):
     size = len(html.encode("utf-8"))
     assert size < 5_000_000, size
     assert 'id="fig-series"' in html and "min/max-preserving" in html
+
+
+def test_crashed_rule_is_shown_not_fatal():
+    from lstm_doctor.findings import Finding, Severity
+
+    report = lstm_doctor.check(str(AIR), config=NAIVE_SETUP)
+    report.findings.append(Finding(code="LD105", name="data.intermittent", group="data",
+                                   severity=Severity.ERROR, crashed=True,
+                                   message="rule LD105 crashed: ValueError: boom",
+                                   evidence={"exception": "ValueError", "detail": "boom"},
+                                   fix="ignore the rule with --ignore LD105 and report it."))
+    html = render_html(report)
+    verdict = html.split('id="verdict"')[1].split("</section>")[0]
+    assert "These rules crashed" in verdict and "LD105" in verdict
+    assert 'id="finding-LD105"' in html and "ValueError: boom" in html
+
+
+def test_unsorted_time_index_and_gaps_render():
+    from tests.generators import make
+
+    frame, kwargs = make({"generator": "seasonal", "n": 240, "freq": "MS",
+                          "swap_rows": [[10, 11]], "nan_at": [50, 51, 52]}, FIXTURES)
+    report = lstm_doctor.check(frame, config=NAIVE_SETUP, **kwargs)
+    html = render_html(report)
+    assert "could not be drawn" not in html
+    assert 'id="fig-series"' in html and 'id="fig-decomposition"' in html
+    assert "LD101" in report.codes() and 'id="finding-LD101"' in html
+
+
+@pytest.mark.slow
+def test_real_tiny_experiment_with_ablation_renders():
+    pytest.importorskip("tensorflow")
+    report = lstm_doctor.report(str(AIR), config=str(FIXTURES / "demo" / "config.yaml"),
+                                seeds=1, epochs=2, ablation=True)
+    html = render_html(report)
+    assert "could not be drawn" not in html
+    for fig in ("fig-mase", "fig-forecast", "fig-loss", "fig-ablation"):
+        assert f'id="{fig}"' in html, fig
+    view = build_view(report)
+    sources = {c.strip() for a in report.comparison["ablation"]
+               for c in str(a.get("source", "")).split(",")}
+    # every finding whose remedy was ablated carries its measured impact
+    impacted = {f["code"] for fam in view["families"] for f in fam["findings"] if f["impact"]}
+    assert impacted == sources & set(report.codes())
+    assert external_refs(html) == []

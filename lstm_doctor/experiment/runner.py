@@ -150,26 +150,29 @@ def detect_period(ctx: Any) -> int | None:
 
 # -- progress --------------------------------------------------------------------------------
 class _Progress:
-    """A rich progress bar on stderr: model, seed, epoch (no-op when disabled)."""
+    """One rich progress bar on stderr over all trainings' epochs: model, seed, epoch.
 
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.enabled = enabled
+    A no-op when disabled. A training that stops early (early stopping, budget) advances
+    the bar by its unused epochs.
+    """
+
+    def __init__(self, enabled: bool, total_epochs: int) -> None:
         self.progress = None
         self.task = None
         if enabled:
             from rich.console import Console
             from rich.progress import (
                 BarColumn,
-                MofNCompleteColumn,
                 Progress,
+                TaskProgressColumn,
                 TextColumn,
                 TimeElapsedColumn,
             )
 
             self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                     MofNCompleteColumn(), TimeElapsedColumn(),
+                                     TaskProgressColumn(), TimeElapsedColumn(),
                                      console=Console(stderr=True), transient=False)
-            self.total = total
+            self.task = self.progress.add_task("training", total=max(1, total_epochs))
 
     def __enter__(self) -> _Progress:
         if self.progress is not None:
@@ -178,22 +181,27 @@ class _Progress:
 
     def __exit__(self, *exc: Any) -> None:
         if self.progress is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[0].total)
             self.progress.stop()
 
     def callback(self, keras: Any, model: str, seed: int, epochs: int) -> list:
-        """Keras callbacks that show ``model · seed · epoch`` (empty when disabled)."""
+        """Keras callbacks that show ``model seed s epoch e/E`` (empty when disabled)."""
         if self.progress is None:
             return []
-        progress = self.progress
-        task = progress.add_task(f"{model} seed {seed} epoch 0/{epochs}", total=epochs)
+        progress, task = self.progress, self.task
+        done = {"epochs": 0}
 
         class _Cb(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                progress.update(task, description=f"{model} seed {seed} epoch 0/{epochs}")
+
             def on_epoch_end(self, epoch, logs=None):
-                progress.update(task, completed=epoch + 1,
+                done["epochs"] = epoch + 1
+                progress.update(task, advance=1,
                                 description=f"{model} seed {seed} epoch {epoch + 1}/{epochs}")
 
             def on_train_end(self, logs=None):
-                progress.update(task, total=progress.tasks[task].completed or 1)
+                progress.update(task, advance=max(0, epochs - done["epochs"]))
 
         return [_Cb()]
 
@@ -311,7 +319,7 @@ def _dm_lookup(tests: list[dict], a: str, b: str) -> dict | None:
     return next((d for d in tests if d["a"] == a and d["b"] == b), None)
 
 
-def verdict(res: ExperimentResult, advice: list[dict] | None = None) -> tuple[str, str | None]:
+def verdict(res: ExperimentResult) -> tuple[str, str | None]:
     """Plain-words summary and the winning model's name."""
     finite = {n: m.mase for n, m in res.models.items() if m.ok and np.isfinite(m.mase)}
     if not finite:
@@ -364,14 +372,13 @@ def verdict(res: ExperimentResult, advice: list[dict] | None = None) -> tuple[st
             parts.append(f"No LSTM beats the best reference model, {ref_name} (MASE "
                          f"{_fmt(best_ref.mase)}; DM {_p(p)}): use {ref_name} unless the "
                          "LSTM gets informative inputs.")
-    advice_text = " ".join(a.get("note", "") for a in advice or []).lower()
     naive_m = res.model("naive")
-    if "LD207" in codes or "naive" in advice_text:
+    if "LD207" in codes:
         parts.append("The series behaves like a random walk (LD207): the naive forecast (the "
                      "last value) is the right answer"
                      + (f" (MASE {_fmt(naive_m.mase)})" if naive_m else "")
                      + "; an LSTM can at best learn to copy it.")
-    elif "LD206" in codes or "mean" in advice_text:
+    elif "LD206" in codes:
         mean_m = res.model("mean")
         parts.append("The series has no learnable signal (LD206, white noise): the mean is the "
                      "right answer" + (f" (MASE {_fmt(mean_m.mase)})" if mean_m else "")
@@ -496,7 +503,7 @@ def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None 
     res = ExperimentResult(y=data.y, n_train=data.n_train, origins=origins, horizon=h,
                            period=period, scale=mase_scale(data.y[: data.n_train], period),
                            index=[data.stamps[i] for i in origins], finding_codes=codes,
-                           notes=list(data.notes))
+                           notes=list(data.notes), extra={"holdout_end": data.stamps[-1]})
     if len(origins) == 0 or data.n_train < 3:
         res.lstm_skipped = (f"the holdout ({data.n - data.n_train} points) is shorter than the "
                             f"horizon ({h}) or the training split is too short")
@@ -506,8 +513,7 @@ def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None 
         return res
     rem = build_remediation(ctx.config, report.findings)
     res.remediation = rem
-    advice_text = " ".join(a.get("note", "") for a in rem.advice).lower()
-    run_references(res, data, include_mean="LD206" in codes or "mean forecast" in advice_text)
+    run_references(res, data, include_mean="LD206" in codes)
 
     seed_list = list(range(int(seeds)))
     missing = keras_available()
@@ -516,7 +522,10 @@ def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None 
     else:
         n_train_runs = len(seed_list) * (2 + (len(rem.applied) if ablation else 0))
         budget = Budget(max_seconds, n_train_runs)
-        with _Progress(progress, n_train_runs) as bar:
+        per_run = [epochs or ctx.config.training.epochs, epochs or rem.config.training.epochs]
+        total_epochs = len(seed_list) * (per_run[0] + per_run[1] * (
+            1 + (len(rem.applied) if ablation else 0)))
+        with _Progress(progress, total_epochs) as bar:
             for name, cfg, user in (("baseline_lstm", ctx.config, True),
                                     ("remediated_lstm", rem.config, False)):
                 model = train_lstm(name, cfg, data, seeds=seed_list, epochs=epochs,
@@ -542,21 +551,11 @@ def to_comparison(res: ExperimentResult, ctx: Any, *, seeds: list[int], epochs: 
                   max_seconds: float | None, started: float) -> dict[str, Any]:
     """The plain-data ``report.comparison`` block (keys documented in the README/HTML)."""
     rem: Remediation | None = res.remediation
-    text, winner = verdict(res, rem.advice if rem else None)
+    text, winner = verdict(res)
     n = len(res.y)
-    stamps_all = None
-    if res.index:
-        # the stamp of the first and last holdout point
-        stamps_all = (res.index[0], None)
-    end = None
-    time_index = ctx.series.time
-    if time_index is not None and len(time_index) == ctx.n:
-        finite = np.flatnonzero(np.isfinite(ctx.y))
-        end = _stamp(time_index[int(finite[-1])]) if finite.size else None
-    else:
-        end = n - 1
     out: dict[str, Any] = {
-        "holdout": {"start": stamps_all[0] if stamps_all else None, "end": end,
+        "holdout": {"start": res.index[0] if res.index else None,
+                    "end": res.extra.get("holdout_end"),
                     "n": n - res.n_train, "n_origins": int(len(res.origins)),
                     "train_n": res.n_train, "horizon": res.horizon,
                     "method": "temporal holdout, rolling origin from actual history"},

@@ -33,6 +33,8 @@ GROUP_TITLES = {
     "setup": "Set-up and evaluation",
     "training": "Training",
 }
+TILE_ORDER = ("baseline_lstm", "naive", "seasonal_naive", "ets", "mean", "remediated_lstm")
+REFERENCES = ("naive", "seasonal_naive", "ets", "mean")
 METRICS = (("mae", "MAE"), ("rmse", "RMSE"), ("smape", "sMAPE"), ("mase", "MASE"))
 VERSION_PACKAGES = ("lstm-doctor", "numpy", "pandas", "statsmodels", "scipy", "scikit-learn",
                     "matplotlib", "jinja2")
@@ -178,7 +180,8 @@ def build_view(report: Report) -> dict[str, Any]:
     if comparison:
         sections.append(("experiment", "The experiment"))
     if view["remediated"]:
-        sections.append(("remediated", "Remediated set-up"))
+        trained = view["remediated"]["trained"]
+        sections.append(("remediated", "Remediated set-up" if trained else "Proposed set-up"))
     sections.append(("reproducibility", "Reproducibility"))
     view["sections"] = sections
     return view
@@ -250,7 +253,8 @@ def _impacts(report: Report, comp: dict | None) -> dict[str, dict[str, Any]]:
     """Measured impact per finding code: the largest ablation share of a remedy it proposed.
 
     Returns ``{code: {"share": float, "remedy": str}}``. An ablation row matches a finding
-    when it names the finding's code, one of its remedies' kinds, or a remedy's description.
+    when its ``source`` lists the finding's code (or, without ``source``, when it names the
+    code, one of the finding's remedy kinds or a remedy's description).
     """
     out: dict[str, dict[str, Any]] = {}
     for row in (comp or {}).get("ablation") or []:
@@ -258,13 +262,33 @@ def _impacts(report: Report, comp: dict | None) -> dict[str, dict[str, Any]]:
         share = row.get("share")
         if share is None or not label:
             continue
+        sources = str(row.get("source") or "")
         for f in report.findings:
-            match = f.code in label or any(
-                label in (r.kind, r.describe()) or (r.describe() and r.describe() in label)
-                for r in f.remedies)
+            if sources:  # the experiment names the rules that proposed each remedy
+                match = f.code in [c.strip() for c in sources.split(",")]
+            else:
+                match = f.code in label or any(
+                    label in (r.kind, r.describe()) or (r.describe() and r.describe() in label)
+                    for r in f.remedies)
             if match and float(share) > out.get(f.code, {}).get("share", float("-inf")):
                 out[f.code] = {"share": float(share), "remedy": label}
     return out
+
+
+def _share(share: float | None) -> str:
+    """A share of the gain as a percentage (``-0%`` shown as ``0%``)."""
+    if share is None:
+        return "–"
+    pct = round(share * 100)
+    return f"{0 if pct == 0 else pct}%"
+
+
+def _impact_text(impact: dict[str, Any] | None) -> str | None:
+    if not impact:
+        return None
+    if impact["share"] < 0.005:
+        return "no measurable gain in the ablation"
+    return f"{_share(impact['share'])} of the measured gain"
 
 
 def _ranked(report: Report, impacts: dict[str, dict[str, Any]]) -> list[Any]:
@@ -294,10 +318,18 @@ def _lead(comp: dict[str, Any]) -> tuple[list[str], list[str]]:
         nums = f"(MASE {fmt_num(b, 3)} vs {fmt_num(n, 3)})"
         if ratio >= 1.05:
             before.append(f"Your LSTM is {ratio:.1f}× worse than the naive forecast {nums}.")
-        elif ratio <= 0.95:
-            before.append(f"Your LSTM beats the naive forecast {nums}.")
         else:
-            before.append(f"Your LSTM is no better than the naive forecast {nums}.")
+            refs = [m for k, m in models.items() if k in REFERENCES and k != "naive"
+                    and m.get("mase") is not None]
+            best = min(refs, key=lambda m: m["mase"], default=None)
+            but = ""
+            if best is not None and best["mase"] > 0 and b / best["mase"] >= 1.05:
+                from lstm_doctor.render.plots import model_label
+
+                but = (f" but is {b / best['mase']:.1f}× worse than the best reference model, "
+                       f"{model_label(str(best['name']))} (MASE {fmt_num(best['mase'], 3)})")
+            verb = "beats" if ratio <= 0.95 else "is no better than"
+            before.append(f"Your LSTM {verb} the naive forecast {nums}{but}.")
     if rem is not None and rem.get("mase") is not None:
         after.append(f"The remediated LSTM reaches MASE {fmt_num(rem['mase'], 3)}.")
     if comp.get("lstm_skipped"):
@@ -312,8 +344,7 @@ def _verdict(report: Report, comp: dict | None,
     ranked = _ranked(report, impacts)
     causes = [{"code": f.code, "label": _title(f.name), "severity": f.severity.value,
                "message": f.message,
-               "impact": (f"{impacts[f.code]['share']:.0%} of the measured gain"
-                          if f.code in impacts else None)} for f in ranked[:5]]
+               "impact": _impact_text(impacts.get(f.code))} for f in ranked[:5]]
     before, after = _lead(comp) if comp else ([], [])
     lead = list(before)
     if ranked:
@@ -329,13 +360,11 @@ def _verdict(report: Report, comp: dict | None,
     tiles = []
     for m in (comp or {}).get("models") or []:
         name = m.get("name")
-        if name in ("baseline_lstm", "naive", "seasonal_naive", "remediated_lstm") and \
-                m.get("mase") is not None:
+        if name in TILE_ORDER and m.get("mase") is not None:
             tiles.append({"label": f"{model_label(str(name))} MASE",
                           "value": fmt_num(m["mase"], 3), "spread": _spread(m, "mase"),
                           "name": name})
-    order = ("baseline_lstm", "naive", "seasonal_naive", "remediated_lstm")
-    tiles.sort(key=lambda t: order.index(t["name"]))
+    tiles.sort(key=lambda t: TILE_ORDER.index(t["name"]))
     return {"text": " ".join(lead), "detail": (comp or {}).get("verdict"), "causes": causes,
             "counts": counts or "no findings",
             "crashed": [f.code for f in report.findings if f.crashed], "tiles": tiles,
@@ -382,6 +411,7 @@ def _families(report: Report,
         entry["snippet"] = _remedy_yaml(f.remedies)
         entry["remedy_notes"] = [r.note for r in f.remedies if r.note and not r.changes]
         entry["impact"] = impacts.get(f.code)
+        entry["impact_text"] = _impact_text(impacts.get(f.code))
         try:
             from lstm_doctor.rules import find_rule
 
@@ -488,7 +518,7 @@ def _comparison_view(comp: dict, ctx: Any, plots: dict[str, Any],
     ablation = [{"remedy": a.get("describe") or a.get("remedy"), "kind": a.get("remedy"),
                  "source": a.get("source"), "mase": fmt_num(a.get("mase")),
                  "delta_mase": fmt_num(a.get("delta_mase")),
-                 "share": f"{a['share']:.0%}" if a.get("share") is not None else "–",
+                 "share": _share(a.get("share")),
                  "note": a.get("note") or a.get("error")}
                 for a in comp.get("ablation") or []]
     if models:
@@ -701,6 +731,10 @@ def _repro(report: Report, comp: dict | None) -> dict[str, Any]:
                        ("total_seconds", "total")):
         if meta.get(key) is not None:
             timings.append((label, f"{fmt_num(meta[key], 3)} s"))
+    budget = (comp or {}).get("budget")
+    if isinstance(budget, dict) and budget.get("training_seconds") is not None \
+            and meta.get("train_seconds") is None:
+        timings.append(("LSTM training", f"{fmt_num(budget['training_seconds'], 3)} s"))
     for m in (comp or {}).get("models") or []:
         if m.get("train_seconds") is not None:
             from lstm_doctor.render.plots import model_label

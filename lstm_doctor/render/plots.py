@@ -386,7 +386,7 @@ def metric_plot(models: list[dict[str, Any]], metric: str = "mase") -> Plot | No
     listing = ", ".join(f"{model_label(n)} {v:.3g}" for n, v in zip(names, vals, strict=True))
     return Plot(uri, alt=f"Bar chart of holdout {metric.upper()} per model: {listing}.",
                 caption=f"Holdout {metric.upper()} per model, mean over seeds with one standard "
-                "deviation" + (" (dashed line: MASE 1, the in-sample naive error)."
+                "deviation" + (" (dashed line: MASE 1, the in-sample benchmark's error)."
                                if metric == "mase" else "."))
 
 

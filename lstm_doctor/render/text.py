@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -25,7 +26,7 @@ def build_table(report: dict[str, Any]) -> Table:
             code.append("\n" + ("known" if f["baseline_state"] == "unchanged" else "worse"),
                         style="dim")
         table.add_row(code, Text(f["severity"], style=STYLES[f["severity"]]),
-                      f["message"], f["fix"])
+                      Text(f["message"]), Text(f["fix"]))  # plain text, never markup
     return table
 
 
@@ -33,7 +34,8 @@ def print_report(report: dict[str, Any], console: Console, fail_on: str = "error
     """Print a check report to ``console``."""
     data = report["data"]
     where = data.get("source") or "data"
-    head = (f"[bold]{where}[/]: target '{data['target']}', {data['n']} points"
+    head = (f"[bold]{escape(str(where))}[/]: target '{escape(str(data['target']))}', "
+            f"{data['n']} points"
             + (f", frequency {data['frequency']}" if data.get("frequency") else "")
             + (f", {data['start']} .. {data['end']}" if data.get("start") is not None else ""))
     console.print(head)
@@ -44,7 +46,7 @@ def print_report(report: dict[str, Any], console: Console, fail_on: str = "error
     tail = f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info"
     if skipped:
         reasons = sorted({r["reason"] for r in skipped})
-        tail += f"; {len(skipped)} rule(s) skipped ({'; '.join(reasons)})"
+        tail += f"; {len(skipped)} rule(s) skipped ({escape('; '.join(reasons))})"
     if report.get("baseline"):
         b = report["baseline"]
         tail += (f"; baseline: {b['unchanged']} known, {b['new']} new, {b['worsened']} worse, "
@@ -66,7 +68,8 @@ def print_many(results: list[dict[str, Any]], console: Console, fail_on: str = "
         if i:
             console.print()
         if "findings" not in result:
-            console.print(f"[bold]{result['source']}[/]: [bold red]error:[/] {result['error']}",
+            console.print(f"[bold]{escape(result['source'])}[/]: [bold red]error:[/] "
+                          f"{escape(result['error'])}",
                           soft_wrap=True)
             continue
         print_report(result, console, fail_on=fail_on)

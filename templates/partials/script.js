@@ -1,6 +1,9 @@
 /* lstm-doctor report: copy buttons and printing with every <details> open. No network. */
 (function () {
   "use strict";
+  // Several reports can share one page (Jupyter): install the handlers once.
+  if (window.__lstmDoctorReport) { return; }
+  window.__lstmDoctorReport = true;
   function flash(btn, text) {
     var old = btn.getAttribute("data-label") || btn.textContent;
     btn.setAttribute("data-label", old);

@@ -3,7 +3,7 @@ from __future__ import annotations
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Difference
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 
 
 class Rule_LD201(Rule):  # noqa: N801
@@ -38,6 +38,9 @@ class Rule_LD201(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """ADF/KPSS (level and trend) on the seasonally adjusted raw series; suggested d."""
+        reason = stats.untestable_reason(ctx)
+        if reason:
+            raise NotApplicable(reason)
         level = stats.level_diagnosis(ctx)
         order = stats.stationarity_order(ctx)
         prep = ctx.config.preprocessing
@@ -84,5 +87,9 @@ class Rule_LD201(Rule):  # noqa: N801
                 fix=fix, severity=Severity.ERROR, remedies=[Difference(d)])
         return Verdict(
             message=f"the series has a unit root (its level wanders): {tests}; the LSTM "
-                    f"must be fed {d}-times differenced values",
+                    f"must be fed the series differenced {_times(d)}",
             fix=fix, remedies=[Difference(d)])
+
+
+def _times(d: int) -> str:
+    return {1: "once", 2: "twice"}.get(d, f"{d} times")

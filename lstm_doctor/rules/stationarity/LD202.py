@@ -3,7 +3,7 @@ from __future__ import annotations
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Detrend, Remedy
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 
 
 class Rule_LD202(Rule):  # noqa: N801
@@ -36,6 +36,9 @@ class Rule_LD202(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """ADF/KPSS with a trend, the trend's slope and its share of the variance."""
+        reason = stats.untestable_reason(ctx)
+        if reason:
+            raise NotApplicable(reason)
         level = stats.level_diagnosis(ctx)
         return {
             "level_kind": level["kind"],

@@ -40,6 +40,9 @@ class Rule_LD203(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """Needed vs applied differencing order; lag-1 ACF of the network's input."""
+        reason = stats.untestable_reason(ctx)
+        if reason:
+            raise NotApplicable(reason)
         prep = ctx.config.preprocessing
         if not prep.difference and not prep.seasonal_difference:
             raise NotApplicable("the set-up does not difference the series")
@@ -52,8 +55,8 @@ class Rule_LD203(Rule):  # noqa: N801
             order = stats.stationarity_order_of(ctx, "setup-before-differencing", pre)
         season = stats.detect_period(ctx)
         seasonal_needed = bool(
-            prep.seasonal_difference and season and not prep.deseasonalize
-            and prep.seasonal_difference % season["period"] == 0)
+            season and not prep.deseasonalize
+            and stats.lag_covers_period(prep.seasonal_difference, season["period"]))
         extra_seasonal = int(bool(prep.seasonal_difference) and not seasonal_needed)
         seen = ctx.transformed[np.isfinite(ctx.transformed)]
         lag1 = float(stats.acf(ctx, "setup-transformed", seen, 1)[1]) if seen.size > 3 else 0.0

@@ -5,7 +5,7 @@ import math
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Deseasonalize, SeasonalDifference, SetWindow
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 
 
 class Rule_LD204(Rule):  # noqa: N801
@@ -41,6 +41,9 @@ class Rule_LD204(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """The detected period, its strength and what the set-up does about it."""
+        reason = stats.untestable_reason(ctx)
+        if reason:
+            raise NotApplicable(reason)
         season = stats.detect_period(ctx)
         if season is None:
             return {"period": None}
@@ -103,9 +106,9 @@ class Rule_LD204(Rule):  # noqa: N801
 
 def _handled_by(prep, win, period: int) -> str | None:
     """Which part of the set-up covers the period (None when nothing does)."""
-    if prep.seasonal_difference and prep.seasonal_difference % period == 0:
+    if stats.lag_covers_period(prep.seasonal_difference, period):
         return "seasonal_difference"
-    if prep.deseasonalize and prep.deseasonalize % period == 0:
+    if stats.lag_covers_period(prep.deseasonalize, period):
         return "deseasonalize"
     if win.seq_length >= period:
         return "window"

@@ -38,6 +38,9 @@ class Rule_LD205(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """Power-law slope of spread on level, its p-value, the level range and lambda."""
+        reason = stats.untestable_reason(ctx)
+        if reason:
+            raise NotApplicable(reason)
         prep = ctx.config.preprocessing
         if ctx.config_given and (prep.log or prep.boxcox is not None):
             raise NotApplicable("the set-up already takes logs / Box-Cox")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import UseReference
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 
 
 class Rule_LD206(Rule):  # noqa: N801
@@ -37,6 +37,9 @@ class Rule_LD206(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """Ljung-Box on the stationary raw series, with the season and level diagnosis."""
+        reason = stats.untestable_reason(ctx)
+        if reason:
+            raise NotApplicable(reason)
         z = stats.stationary_series(ctx)
         order = stats.stationarity_order(ctx)
         lags = stats.ljung_box_lags(z.size)

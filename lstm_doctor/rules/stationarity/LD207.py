@@ -7,7 +7,7 @@ import numpy as np
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import UseReference
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 
 
 class Rule_LD207(Rule):  # noqa: N801
@@ -39,6 +39,9 @@ class Rule_LD207(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """Unit-root diagnosis, Ljung-Box on the first differences and their drift."""
+        reason = stats.untestable_reason(ctx)
+        if reason:
+            raise NotApplicable(reason)
         level = stats.level_diagnosis(ctx)
         order = stats.stationarity_order(ctx)
         z = stats.stationary_series(ctx) if order["d"] == 1 else np.diff(ctx.values)

@@ -1,0 +1,75 @@
+"""Terminal rendering of ``report["comparison"]`` (rich): metrics, DM tests, verdict."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _num(x: Any, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    return f"{x:.{digits}g}" if abs(x) >= 1000 else f"{x:.{digits}f}"
+
+
+def _spread(m: dict[str, Any], key: str, digits: int = 3) -> str:
+    mean = m.get(key)
+    if mean is None:
+        return "n/a"
+    if m.get("n_seeds", 1) > 1 and m.get(f"{key}_std") is not None:
+        return (f"{_num(mean, digits)} ± {_num(m[f'{key}_std'], digits)} "
+                f"[{_num(m.get(f'{key}_min'), digits)}–{_num(m.get(f'{key}_max'), digits)}]")
+    return _num(mean, digits)
+
+
+def build_metrics_table(comparison: dict[str, Any]) -> Table:
+    """Models x metrics (mean ± std [min–max] over seeds)."""
+    hold = comparison.get("holdout") or {}
+    title = (f"Holdout {hold.get('start')} .. {hold.get('end')} ({hold.get('n')} points, "
+             f"{hold.get('horizon', 1)}-step rolling origin)")
+    table = Table(title=title, expand=True)
+    for col in ("Model", "MASE", "MAE", "RMSE", "sMAPE %", "Seeds", "Train s"):
+        table.add_column(col, no_wrap=col in ("Model", "Seeds", "Train s"))
+    winner = comparison.get("winner")
+    for m in comparison.get("models", []):
+        name = m["name"] + (" *" if m["name"] == winner else "")
+        if m.get("error"):
+            table.add_row(name, f"[red]{m['error']}[/]", "", "", "", "", "")
+            continue
+        table.add_row(name, _spread(m, "mase"), _spread(m, "mae"), _spread(m, "rmse"),
+                      _spread(m, "smape", 2), str(m.get("n_seeds", 1)),
+                      _num(m.get("train_seconds"), 2))
+    return table
+
+
+def print_comparison(comparison: dict[str, Any] | None, console: Console) -> None:
+    """Print the comparison block (no-op when training did not run)."""
+    if not comparison:
+        return
+    if comparison.get("models"):
+        console.print(build_metrics_table(comparison))
+    for d in comparison.get("dm_tests", []):
+        console.print(f"Diebold-Mariano {d['a']} vs {d['b']}: statistic "
+                      f"{_num(d.get('statistic'), 2)}, p = {_num(d.get('p_value'), 3)}"
+                      + (f" ({d['better']} is more accurate)" if d.get("better") else ""))
+    if comparison.get("ablation"):
+        table = Table(title="Ablation: remediated set-up without one remedy", expand=True)
+        for col in ("Without", "Source", "MASE", "Δ MASE", "Share of the gain"):
+            table.add_column(col)
+        for a in comparison["ablation"]:
+            share = a.get("share")
+            table.add_row(a.get("describe") or a["remedy"], a.get("source", ""),
+                          _spread(a, "mase") if a.get("mase") is not None else "n/a",
+                          _num(a.get("delta_mase")),
+                          f"{share:.0%}" if isinstance(share, (int, float)) else "n/a")
+        console.print(table)
+    if comparison.get("remedies"):
+        console.print("Remediated set-up: " + "; ".join(
+            f"{r['describe']} [{r.get('source', '')}]" for r in comparison["remedies"]))
+    if comparison.get("lstm_skipped"):
+        console.print(f"[yellow]LSTMs not trained:[/] {comparison['lstm_skipped']}")
+    if comparison.get("verdict"):
+        console.print(f"[bold]Verdict:[/] {comparison['verdict']}")

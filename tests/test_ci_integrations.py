@@ -1,0 +1,272 @@
+"""CI integrations: documented commands, pre-commit hook, GitHub action, pytest helper,
+lazy imports, the schema in the wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+import lstm_doctor
+from lstm_doctor.errors import InputError
+from lstm_doctor.render.json import schema, validate
+from lstm_doctor.testing import assert_ready, format_findings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+       "COLUMNS": "120"}
+
+
+def ci_section() -> str:
+    """The "Use it in CI" section: from README.md once merged, else docs_ci_section.md."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"^## Use it in CI\n.*?(?=^## |\Z)", readme, flags=re.M | re.S)
+    if m:
+        return m.group(0)
+    return (ROOT / "docs_ci_section.md").read_text(encoding="utf-8")
+
+
+def code_blocks(text: str) -> list[tuple[str, str]]:
+    return re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.M | re.S)
+
+
+@pytest.fixture
+def doc_project(tmp_path):
+    """A repository laid out like the documentation: data/, plus every file it shows."""
+    (tmp_path / "data").mkdir()
+    for name in ("airpassengers.csv", "wineind.csv"):
+        shutil.copy(FIXTURES / name, tmp_path / "data" / name)
+    for _lang, body in code_blocks(ci_section()):
+        first = body.splitlines()[0]
+        m = re.fullmatch(r"# ([\w./-]+\.(?:toml|ya?ml|py))", first.strip())
+        if m:
+            path = tmp_path / m.group(1)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(body)
+    return tmp_path
+
+
+def run(cmd: str, cwd: Path, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", cmd], cwd=cwd, capture_output=True, text=True,
+                          env={**ENV, **env})
+
+
+# -- the documented command lines -------------------------------------------------------------
+
+def test_documented_commands_run_on_fixtures(doc_project):
+    commands = [line[2:] for lang, body in code_blocks(ci_section()) if lang == "console"
+                for line in body.splitlines() if line.startswith("$ ")]
+    assert len(commands) >= 5
+    assert (doc_project / "pyproject.toml").exists() and (doc_project / "models" /
+                                                          "lstm.yaml").exists()
+    for cmd in commands:
+        assert cmd.startswith("lstm-doctor ")
+        proc = run(cmd, doc_project)
+        assert proc.returncode in (0, 1), (cmd, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        if "--write-baseline" in cmd or cmd.startswith("lstm-doctor config"):
+            assert proc.returncode == 0, (cmd, proc.stderr)
+        if "--baseline " in cmd:  # after recording the baseline the gate passes
+            assert proc.returncode == 0, (cmd, proc.stdout, proc.stderr)
+    doc = json.loads((doc_project / "lstm-doctor.json").read_text())
+    validate(doc)
+    assert [Path(f["data"]["source"]).name for f in doc["files"]] == ["airpassengers.csv",
+                                                                      "wineind.csv"]
+    assert all(f["config"] is not None for f in doc["files"])  # config from pyproject.toml
+    assert (doc_project / "lstm-doctor.xml").read_text().startswith("<?xml")
+    assert json.loads((doc_project / "lstm-doctor-baseline.json").read_text())["findings"]
+
+
+def test_documented_one_step_workflow(doc_project, tmp_path):
+    runs = [line for lang, body in code_blocks(ci_section()) if lang == "yaml"
+            for line in body.splitlines() if line.strip().startswith("- run:")]
+    assert runs
+    cmd = runs[0].split("- run:", 1)[1].strip()
+    cmd = cmd.split("&&", 1)[1].strip()  # skip the pip install
+    summary = tmp_path / "summary.md"
+    proc = run(cmd, doc_project, GITHUB_STEP_SUMMARY=str(summary))
+    assert proc.returncode in (0, 1), proc.stderr
+    assert summary.read_text().startswith("## lstm-doctor:")
+    assert all(line.startswith("::") for line in proc.stdout.splitlines())
+
+
+def test_documented_pytest_helper_example(doc_project):
+    tests = list((doc_project / "tests").glob("test_*.py"))
+    assert tests, "the docs show a pytest example"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           *map(str, tests)], cwd=doc_project, capture_output=True, text=True,
+                          env=ENV)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_documented_workflow_uses_real_action_inputs(doc_project):
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    workflow = yaml.safe_load((doc_project / ".github" / "workflows" /
+                               "data-gate.yml").read_text())
+    steps = workflow["jobs"]["lstm-doctor"]["steps"]
+    ours = next(s for s in steps if "lstm-doctor@" in s.get("uses", ""))
+    assert set(ours["with"]) <= set(action["inputs"])
+    hooks = {h["id"] for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    config = yaml.safe_load((doc_project / ".pre-commit-config.yaml").read_text())
+    assert {h["id"] for r in config["repos"] for h in r["hooks"]} <= hooks
+
+
+# -- pre-commit hook --------------------------------------------------------------------------
+
+def test_pre_commit_hook_definition_and_entry(tmp_path):
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "lstm-doctor" and hook["language"] == "python"
+    assert hook["pass_filenames"] is True
+    files = re.compile(hook["files"])
+    for name in ("data/a.csv", "x.parquet", "y.jsonl"):
+        assert files.search(name)
+    assert not files.search("model.py")
+    for name in ("ausbeer.csv", "airpassengers.csv"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    (tmp_path / "lstm-doctor.toml").write_text('select = ["LD1"]\n')
+    entry = shlex.split(hook["entry"])
+    ok = subprocess.run([*entry, "airpassengers.csv"], cwd=tmp_path, env=ENV,
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([*entry, "airpassengers.csv", "ausbeer.csv"], cwd=tmp_path, env=ENV,
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "LD101" in bad.stdout
+
+
+# -- GitHub composite action ------------------------------------------------------------------
+
+def _action_script() -> tuple[dict, str]:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "check")
+    return action, step["run"]
+
+
+def test_action_metadata():
+    action, script = _action_script()
+    assert action["inputs"]["files"]["required"] is True
+    assert action["outputs"]["exit-code"]["value"] == "${{ steps.check.outputs.exit-code }}"
+    for step in action["runs"]["steps"]:
+        if "run" in step:
+            assert step["shell"] == "bash"
+            assert "${{" not in step["run"], "inputs must reach scripts through env"
+
+
+@pytest.mark.parametrize("files,expect", [("data/*.csv", 1), ("data/air*.csv", 0)])
+def test_action_check_step_runs(tmp_path, files, expect):
+    _, script = _action_script()
+    (tmp_path / "data").mkdir()
+    for name in ("ausbeer.csv", "airpassengers.csv"):
+        shutil.copy(FIXTURES / name, tmp_path / "data" / name)
+    summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
+    summary.write_text("earlier step\n")
+    env = {"FILES": files, "ARGS": "--select LD1 --isolated", "BASELINE": "",
+           "SARIF": "out.sarif", "JUNIT": "out.xml", "SUMMARY": "true",
+           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
+    # GitHub runs `shell: bash` steps as `bash --noprofile --norc -eo pipefail {0}`
+    script_file = tmp_path / "step.sh"
+    script_file.write_text(script)
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail",
+                           str(script_file)], cwd=tmp_path, env={**ENV, **env},
+                          capture_output=True, text=True)
+    assert proc.returncode == expect, proc.stderr
+    assert output.read_text() == f"exit-code={expect}\n"
+    text = summary.read_text()
+    assert text.startswith("earlier step\n## lstm-doctor:")  # appended, not overwritten
+    assert json.loads((tmp_path / "out.sarif").read_text())["version"] == "2.1.0"
+    assert (tmp_path / "out.xml").read_text().startswith("<?xml")
+    if expect:
+        assert proc.stdout.startswith("::error file=data/ausbeer.csv,title=LD101")
+    else:
+        assert proc.stdout == ""
+
+
+# -- pytest helper ----------------------------------------------------------------------------
+
+def test_assert_ready_passes_and_returns_the_report():
+    report = assert_ready(str(FIXTURES / "airpassengers.csv"), select="LD1")
+    assert report.passed() and report.data["target"] == "passengers"
+
+
+def test_assert_ready_fails_with_readable_findings():
+    with pytest.raises(AssertionError) as exc:
+        assert_ready(str(FIXTURES / "ausbeer.csv"), select="LD1")
+    msg = str(exc.value)
+    lines = msg.splitlines()
+    assert lines[0].startswith("lstm-doctor: 1 finding(s) at or above 'error' in ")
+    assert "ausbeer.csv" in lines[0] and "target 'beer'" in lines[0]
+    assert lines[1].startswith("  LD101 [error] data.missing-values: ")
+    assert lines[2].strip().startswith("fix: ")
+
+
+def test_assert_ready_fail_on_and_check_kwargs():
+    taylor = str(FIXTURES / "taylor.csv")
+    assert_ready(taylor, select="LD1")  # LD104 is a warning
+    with pytest.raises(AssertionError, match="LD104 \\[warning\\]"):
+        assert_ready(taylor, fail_on="warning", select="LD1")
+    assert_ready(taylor, fail_on="warning", select="LD1", thresholds={"LD104": {"z": 8}})
+    assert_ready(taylor, fail_on="warning", select="LD1", severities={"LD104": "info"})
+    assert_ready(str(FIXTURES / "ausbeer.csv"), fail_on="never")
+
+
+def test_assert_ready_with_a_set_up_and_bad_input():
+    with pytest.raises(AssertionError) as exc:
+        assert_ready(str(FIXTURES / "airpassengers.csv"),
+                     config={"model": {"activation": "relu"}}, select="LD601")
+    assert "LD601" in str(exc.value) and "fix:" in str(exc.value)
+    with pytest.raises(InputError):
+        assert_ready(str(FIXTURES / "nope.csv"))
+    report = lstm_doctor.check(str(FIXTURES / "ausbeer.csv"), select="LD1")
+    assert format_findings(report, "never").startswith("lstm-doctor: 0 finding(s)")
+
+
+# -- speed-related guarantee: no TensorFlow, no matplotlib ------------------------------------
+
+def test_check_never_imports_tensorflow_or_matplotlib(tmp_path):
+    cfg = tmp_path / "lstm.yaml"
+    cfg.write_text("preprocessing: {scaler: minmax}\nwindow: {seq_length: 24}\n")
+    outputs = []
+    for fmt in ("json", "junit", "sarif", "markdown", "text"):
+        outputs += ["--format", fmt, "--output", str(tmp_path / f"out.{fmt}")]
+    code = (
+        "import sys\n"
+        "from lstm_doctor.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(FIXTURES / 'airpassengers.csv')!r},"
+        f" {str(FIXTURES / 'taylor.csv')!r}, '--config', {str(cfg)!r}, '--isolated',"
+        f" *{outputs!r}, '--format', 'github'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, 1), exc.code\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras',"
+        " 'matplotlib', 'torch'})\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY=\n" in proc.stdout, proc.stdout
+    assert (tmp_path / "out.sarif").exists() and (tmp_path / "out.text").exists()
+
+
+# -- packaging --------------------------------------------------------------------------------
+
+def test_schema_ships_in_the_wheel(tmp_path):
+    pytest.importorskip("hatchling")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("lstm_doctor-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        assert "lstm_doctor/schemas/report.schema.json" in zf.namelist()
+        shipped = json.loads(zf.read("lstm_doctor/schemas/report.schema.json"))
+    assert shipped == schema()
