@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print a markdown section")
     opts = parser.parse_args()
 
+    load = os.getloadavg()  # other work on the machine inflates the figures
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         data, cfg, out = tmp / "series.csv", tmp / "lstm.yaml", tmp / "out.json"
@@ -95,7 +96,8 @@ def main() -> None:
     findings = [f"{f['code']}({f['severity'][0]})" for f in report["findings"]]
     lines = [
         f"series: {opts.n} points (hourly, trend + daily/weekly seasons), set-up given, "
-        f"{len(report['rules'])} rules, {opts.runs} runs, {os.cpu_count()} CPUs",
+        f"{len(report['rules'])} rules, {opts.runs} runs, {os.cpu_count()} CPUs, load average "
+        f"{load[0]:.1f} before / {os.getloadavg()[0]:.1f} after",
         f"wall per `lstm-doctor check` (fresh process): median {med:.2f} s "
         f"(min {min(walls):.2f}, max {max(walls):.2f})",
         f"  of which inside check() (load + rules): median {statistics.median(inner):.2f} s",

@@ -51,7 +51,19 @@ CASES = {
                  "sunspots (stationary, quasi-cycle), unscaled relu set-up"),
     "noise": ("scenarios/failing/series.csv", {}, str(FIX / "scenarios/failing/config.yaml"),
               "white noise (100 points), the failing reference scenario"),
+    "rw": ("generator:random_walk", {"n": 300, "seed": 1}, TUTORIAL,
+           "synthetic random walk (300 points, tests/generators.py), tutorial set-up"),
 }
+
+
+def _data(file: str, kwargs: dict):
+    """``(data, load kwargs)``: a fixture path or a generated series."""
+    if file.startswith("generator:"):
+        sys.path.insert(0, str(ROOT))
+        from tests.generators import GENERATORS
+
+        return GENERATORS[file.split(":", 1)[1]](**kwargs), {}
+    return str(FIX / file), kwargs
 
 
 def _cell(m: dict, key: str = "mase") -> str:
@@ -73,8 +85,8 @@ def compare(cases: list[str], seeds: int, out: Path | None, epochs: int | None) 
     for key in cases:
         file, kwargs, config, title = CASES[key]
         started = time.perf_counter()
-        rep = lstm_doctor.report(str(FIX / file), config=config, seeds=seeds, epochs=epochs,
-                                 **kwargs)
+        data, load = _data(file, kwargs)
+        rep = lstm_doctor.report(data, config=config, seeds=seeds, epochs=epochs, **load)
         wall = time.perf_counter() - started
         c = rep.comparison
         lines += [f"## {title}", "",
@@ -95,7 +107,7 @@ def compare(cases: list[str], seeds: int, out: Path | None, epochs: int | None) 
             if f.code.startswith("LD7"):
                 lines.append(f"- {f.code} ({f.severity.value}): {f.message}")
         lines.append("")
-        print("\n".join(lines[-40:]), file=sys.stderr, flush=True)
+        print(f"done {key}", file=sys.stderr, flush=True)
         if out:
             out.with_suffix(f".{key}.json").write_text(rep.to_json())
     text = "\n".join(lines)

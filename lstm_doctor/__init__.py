@@ -4,6 +4,8 @@ Public API
 ----------
 check(data, ...) -> Report
     Run the diagnostic rules (never imports TensorFlow).
+check_panel(data, id_col=..., jobs=..., client=...) -> PanelReport
+    The same for every series of a panel (long table, directory, mapping), in parallel.
 report(data, ...) -> Report
     Check, then train the baseline and remediated LSTMs next to reference forecasters.
 explain(code) -> str
@@ -23,6 +25,7 @@ __all__ = [
     "Finding",
     "Severity",
     "check",
+    "check_panel",
     "explain",
     "load_config",
     "report",
@@ -33,7 +36,7 @@ __all__ = [
 
 def __getattr__(name: str):
     # Lazy: `import lstm_doctor` stays cheap (no pandas/statsmodels until used).
-    if name in ("check", "report", "explain", "list_rules"):
+    if name in ("check", "check_panel", "report", "explain", "list_rules"):
         from lstm_doctor import api
 
         return getattr(api, name)

@@ -10,6 +10,7 @@ from lstm_doctor.context import Context
 from lstm_doctor.data import SeriesData, load_series
 from lstm_doctor.errors import InputError
 from lstm_doctor.findings import Finding, Report, RuleOutcome, Severity
+from lstm_doctor.panel import PanelReport, check_panel
 
 
 def check(
@@ -187,4 +188,4 @@ def list_rules() -> list[dict[str, Any]]:
              "needs_config": r.needs_config} for r in get_rules()]
 
 
-__all__ = ["check", "report", "explain", "list_rules", "InputError"]
+__all__ = ["check", "check_panel", "report", "explain", "list_rules", "InputError", "PanelReport"]

@@ -141,6 +141,7 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
     a lstm-doctor.toml (see 'lstm-doctor config'); flags override them.
     Never trains and never imports TensorFlow; fast enough for a CI gate.
     """
+    _one_blas_thread()
     from lstm_doctor.api import _instantiate
     from lstm_doctor.api import check as api_check
     from lstm_doctor.config import load_config
@@ -194,6 +195,19 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
         n = write_baseline(results, write_baseline_path)
         _stderr().print(f"wrote baseline {write_baseline_path} ({n} finding(s))")
     sys.exit(_exit_code(results, fail_threshold(fail_on), bool(write_baseline_path)))
+
+
+def _one_blas_thread() -> None:
+    """Run BLAS on one thread in ``check`` (unless the user chose otherwise).
+
+    The checks only do small linear algebra; on a busy 2-CPU CI runner OpenBLAS's worker
+    threads spin against other processes and made the unit-root tests up to 6x slower.
+    Effective only before numpy is first imported (always the case for the CLI).
+    """
+    if "numpy" in sys.modules:
+        return
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
 
 
 def _exit_code(results: list[dict], threshold: int, wrote_baseline: bool) -> int:

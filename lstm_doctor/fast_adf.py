@@ -307,6 +307,30 @@ def _factor(
     return r, "tsqr"
 
 
+_BLAS: dict[str, Any] = {}
+
+
+def _one_blas_thread():
+    """Run BLAS on one thread (a context manager; a no-op without threadpoolctl).
+
+    The chunks are small (k ~ 10-120 columns): with OpenBLAS' default one thread per core,
+    the threads mostly wait for each other, and on a machine whose cores are busy the
+    cross-products get 5-50x slower (benchmarks/RESULTS_adf.md). One thread gives the
+    same bits here (the threads split the output, not the sums) and is never slower.
+    """
+    from contextlib import nullcontext
+
+    if "controller" not in _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS["controller"] = ThreadpoolController()
+        except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+            _BLAS["controller"] = None
+    controller = _BLAS["controller"]
+    return nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
+
+
 def _qr_r(block: np.ndarray, ncol: int, lapack: Any) -> np.ndarray:
     """Upper-triangular ``ncol x ncol`` factor of ``block`` (rows may be fewer than ncol)."""
     if not block.flags.f_contiguous:
@@ -459,7 +483,8 @@ def adfuller_fast(
     xdiff = _remove_polynomial(xdiff, ntrend, center, half)
 
     # Factor of [X | y] on the common sample (first `lag` differences dropped).
-    r, _method = _factor(arr, xdiff, lag, lag, ntrend, center, half, chunk_rows)
+    with _one_blas_thread():
+        r, _method = _factor(arr, xdiff, lag, lag, ntrend, center, half, chunk_rows)
     k_full = ntrend + 1 + lag
     nobs_common = n - 1 - lag
     _check_rank(r, k_full)

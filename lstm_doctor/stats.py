@@ -34,18 +34,27 @@ __all__ = [
     "adf",
     "boxcox_lambda",
     "detect_period",
+    "differencing_order",
     "frequency_periods",
     "kpss",
     "lag_covers_period",
     "level_diagnosis",
+    "level_shift",
     "ljung_box",
     "ljung_box_lags",
+    "model_scale",
+    "pacf",
     "pacf_significant_lags",
+    "season_handling",
+    "season_removed_by",
+    "stabilising_transform",
     "stationarity_order",
     "stationarity_order_of",
     "stationary_series",
     "untestable_reason",
+    "variance_grows_with_level",
     "variance_vs_level",
+    "window_covers_period",
 ]
 
 #: Significance level of the unit-root / stationarity tests.
@@ -81,6 +90,28 @@ SEASON_MIN_PROFILE_CORR = 0.8
 SEASON_MIN_STABILITY = 0.9
 #: STL confirms the chosen period when ``n * period`` is at most this (STL is O(n * p)).
 STL_MAX_WORK = 2_000_000
+#: ADF/KPSS refuse a "near-constant" input: all values equal except at most this many (or
+#: this share of them), e.g. the differences of a clean step. Their lag selection and
+#: long-run variance break down on it (statsmodels' KPSS raises OverflowError).
+DEGENERATE_MAX_OFF = 2
+DEGENERATE_MAX_OFF_SHARE = 0.01
+#: A level shift (:func:`level_shift`): changes that are ~0 except a few jumps larger
+#: than this many robust standard deviations of the changes...
+SHIFT_MIN_JUMP_Z = 8.0
+#: ... at most this many jumps (or 1 % of the points) ...
+SHIFT_MAX_JUMPS = 3
+#: ... each regime lasting at least this many points (a spike is not a shift) ...
+SHIFT_MIN_SEGMENT = 5
+#: ... and the step function explaining at least this share of the level's variance.
+SHIFT_MIN_SHARE = 0.9
+#: "The spread grows with the level" (LD205's default thresholds, shared with LD201, which
+#: suggests the differencing order on the scale LD205's remedy produces): the power-law
+#: slope of spread on level, its p-value and the ratio of the largest to smallest level.
+VARIANCE_MIN_SLOPE = 0.5
+VARIANCE_MAX_PVALUE = 0.01
+VARIANCE_MIN_LEVEL_RATIO = 1.5
+#: A Box-Cox lambda within this distance of 0 is proposed as a plain log.
+LOG_LAMBDA_BAND = 0.25
 
 
 def untestable_reason(ctx) -> str | None:
@@ -105,6 +136,26 @@ def _finite(x: Any) -> np.ndarray:
 
 def _is_constant(x: np.ndarray) -> bool:
     return x.size == 0 or float(np.ptp(x)) <= 1e-12 * max(1.0, float(np.abs(x).max()))
+
+
+def _degenerate_reason(z: np.ndarray, min_size: int, what: str = "the series") -> str | None:
+    """Why ``z`` cannot be given to a unit-root/stationarity test (None when it can).
+
+    Too short, constant, or near-constant: every value equals the median except at most
+    ``max(DEGENERATE_MAX_OFF, DEGENERATE_MAX_OFF_SHARE * n)`` (a constant with isolated
+    spikes, such as the differences of a clean step). Scale-free: values count as equal
+    when they differ by less than 1e-9 of the largest deviation.
+    """
+    if z.size < min_size:
+        return f"too short ({what}: {z.size} values, need {min_size})"
+    if _is_constant(z):
+        return f"constant ({what})"
+    dev = np.abs(z - np.median(z))
+    off = int(np.count_nonzero(dev > 1e-9 * float(dev.max())))
+    if off <= max(DEGENERATE_MAX_OFF, DEGENERATE_MAX_OFF_SHARE * z.size):
+        return (f"near-constant ({what}: all but {off} of {z.size} values equal; a step or "
+                "isolated spikes)")
+    return None
 
 
 # -- autocorrelation ----------------------------------------------------------------------
@@ -141,8 +192,48 @@ def acf(ctx, x_key: str, x: np.ndarray, nlags: int) -> np.ndarray:
     return ctx.cached(("acf", x_key, int(nlags)), lambda: _acf_raw(x, nlags))
 
 
+def pacf(ctx, x_key: str, x: np.ndarray, nlags: int) -> np.ndarray:
+    """Sample partial autocorrelation of ``x`` at lags ``0..k`` (cached).
+
+    Levinson-Durbin on the cached FFT autocorrelation (:func:`acf`), i.e. statsmodels'
+    ``pacf(method="ldb")``; ``k = min(nlags, len(x) // 2 - 1)``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context (cache).
+    x_key : str
+        Cache name of ``x``.
+    x : ndarray
+        The series (non-finite values are dropped).
+    nlags : int
+        Largest lag (limited to ``len(x) // 2 - 1``, at least 1).
+
+    Returns
+    -------
+    ndarray
+        ``pacf[k]`` for ``k = 0..k`` (``pacf[0] == 1``); zeros beyond lag 0 for a constant
+        or too short series.
+    """
+
+    def compute() -> np.ndarray:
+        from statsmodels.tsa.stattools import levinson_durbin
+
+        z = _finite(x)
+        k = int(max(1, min(nlags, z.size // 2 - 1)))
+        if _is_constant(z) or z.size < 4:
+            return np.r_[1.0, np.zeros(k)]
+        r = acf(ctx, x_key, z, k)
+        with np.errstate(all="ignore"):
+            values = np.asarray(levinson_durbin(r[: k + 1], nlags=k, isacov=True)[2],
+                                dtype=float)
+        return np.clip(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0), -1.0, 1.0)
+
+    return ctx.cached(("pacf", x_key, int(nlags)), compute)
+
+
 def pacf_significant_lags(ctx, x_key: str, x: np.ndarray, nlags: int) -> list[int]:
-    """Lags ``1..nlags`` where ``|PACF| > 1.96 / sqrt(n)`` (Levinson-Durbin on FFT ACF).
+    """Lags ``1..nlags`` where ``|PACF| > 1.96 / sqrt(n)`` (from :func:`pacf`; cached).
 
     Parameters
     ----------
@@ -162,16 +253,12 @@ def pacf_significant_lags(ctx, x_key: str, x: np.ndarray, nlags: int) -> list[in
     """
 
     def compute() -> list[int]:
-        from statsmodels.tsa.stattools import acovf, levinson_durbin
-
         z = _finite(x)
-        k = int(max(1, min(nlags, z.size // 2 - 1)))
         if _is_constant(z) or z.size < 4:
             return []
-        cov = acovf(z, fft=True, nlag=k)
-        pacf = np.asarray(levinson_durbin(cov, nlags=k, isacov=True)[2], dtype=float)
+        values = pacf(ctx, x_key, z, nlags)
         bound = 1.96 / math.sqrt(z.size)
-        return [int(lag) for lag in range(1, k + 1) if abs(pacf[lag]) > bound]
+        return [int(lag) for lag in range(1, values.size) if abs(values[lag]) > bound]
 
     return ctx.cached(("pacf_significant", x_key, int(nlags)), compute)
 
@@ -233,10 +320,13 @@ def _adf_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
     z = _finite(x)
     ntrend = {"n": 0, "c": 1, "ct": 2, "ctt": 3}[regression]
     base = {"regression": regression, "nobs": int(z.size)}
-    if _is_constant(z) or z.size < 8 + 2 * ntrend:
+    # ADF regresses the changes on the level: a degenerate level or degenerate changes
+    # (a step, a straight line) give a perfect fit and a meaningless, infinite statistic
+    reason = _degenerate_reason(z, 8 + 2 * ntrend) or \
+        _degenerate_reason(np.diff(z), 2, "its changes")
+    if reason:
         return {**base, "statistic": math.nan, "pvalue": math.nan, "usedlag": 0,
-                "critical_values": {}, "maxlag": 0,
-                "error": "constant series" if z.size >= 8 else "too short"}
+                "critical_values": {}, "maxlag": 0, "error": reason}
     default = int(math.ceil(12.0 * (z.size / 100.0) ** 0.25))
     maxlag = max(0, min(default, z.size // 2 - ntrend - 1, ADF_MAX_LAG))
     try:
@@ -255,9 +345,13 @@ def _adf_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
             stat, pval, used, nobs, crit, _ = adfuller(z, maxlag=maxlag, regression=regression,
                                                        autolag=ADF_AUTOLAG)
             impl = "statsmodels"
-    except (ValueError, np.linalg.LinAlgError) as exc:
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
         return {**base, "statistic": math.nan, "pvalue": math.nan, "usedlag": 0,
-                "critical_values": {}, "maxlag": maxlag, "error": str(exc)}
+                "critical_values": {}, "maxlag": maxlag, "error": f"{type(exc).__name__}: {exc}"}
+    if not (np.isfinite(stat) and np.isfinite(pval)):
+        return {**base, "statistic": math.nan, "pvalue": math.nan, "usedlag": 0,
+                "critical_values": {}, "maxlag": maxlag,
+                "error": "non-finite statistic (degenerate regression)"}
     return {"statistic": float(stat), "pvalue": float(pval), "usedlag": int(used),
             "nobs": int(nobs), "regression": regression, "maxlag": int(maxlag),
             "critical_values": {k: float(v) for k, v in dict(crit).items()}, "impl": impl}
@@ -307,16 +401,31 @@ def _kpss_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
     from statsmodels.tsa.stattools import kpss as sm_kpss
 
     z = _finite(x)
-    if _is_constant(z) or z.size < 8:
-        return {"statistic": math.nan, "pvalue": math.nan, "pvalue_bound": None, "lags": 0,
-                "regression": regression, "nobs": int(z.size),
-                "error": "constant series" if z.size >= 8 else "too short"}
+    reason = _degenerate_reason(z, 8)
+    failed = {"statistic": math.nan, "pvalue": math.nan, "pvalue_bound": None, "lags": 0,
+              "regression": regression, "nobs": int(z.size)}
+    if reason:
+        return {**failed, "error": reason}
     nlags: int | str = "auto"
     if z.size > KPSS_AUTO_MAX:  # statsmodels' long-run variance loops over every lag
         nlags = min(_kpss_auto_lags(z, regression), KPSS_MAX_LAG)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        stat, pval, lags, crit = sm_kpss(z, regression=regression, nlags=nlags)
+    result, error = None, ""
+    # the automatic lag (Hobijn et al.) divides by a long-run variance that can vanish on
+    # spiky inputs (OverflowError in statsmodels); fall back to the fixed rule then
+    for attempt in (nlags, "legacy"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = sm_kpss(z, regression=regression, nlags=attempt)
+            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                continue
+        if np.isfinite(result[0]) and np.isfinite(result[1]):
+            break
+        result, error = None, "non-finite statistic"
+    if result is None:
+        return {**failed, "error": error}
+    stat, pval, lags, crit = result
     bound = None
     for w in caught:
         if issubclass(w.category, InterpolationWarning):
@@ -380,19 +489,52 @@ def _says_stationary(adf_res: dict, kpss_res: dict) -> bool:
 
 
 def _brief(res: dict) -> dict[str, Any]:
-    keys = ("statistic", "pvalue", "usedlag", "lags", "pvalue_bound", "regression", "nobs")
+    keys = ("statistic", "pvalue", "usedlag", "lags", "pvalue_bound", "regression", "nobs",
+            "error")
     return {k: res[k] for k in keys if k in res}
 
 
-def stationarity_order_of(ctx, x_key: str, x: np.ndarray, *, deseasonalize: bool = True
-                          ) -> dict[str, Any]:
-    """Smallest number of first differences ``d`` (0..2) that makes ``x`` stationary.
+def _linear_trend(x: np.ndarray) -> tuple[float, float, float]:
+    """``(slope, intercept, r2)`` of the least-squares line through ``x``."""
+    t = np.arange(x.size, dtype=float)
+    slope, intercept = np.polyfit(t, x, 1)
+    var = float(np.var(x))
+    r2 = 1.0 - float(np.var(x - (slope * t + intercept))) / var if var > 0 else 0.0
+    return float(slope), float(intercept), r2
 
-    ``d`` is the first order at which ADF (constant) rejects a unit root at 5 % and KPSS
-    (level) does not reject stationarity (a strong ADF rejection, p < 0.01, overrules a
-    weak KPSS rejection, 0.01 < p < 0.05). When :func:`detect_period` found a seasonal
-    (not merely cyclic) period in the target, the seasonal profile is removed first, so
-    seasonality alone never makes a series "non-stationary".
+
+def _order_verdict(a: dict, k: dict) -> str:
+    """What ADF (c) and KPSS (c) say about one differencing order.
+
+    ``stationary`` (:func:`_says_stationary`), ``unit-root`` (ADF p >= UNIT_ROOT_ADF_P and
+    KPSS p < ALPHA: LD201's own criterion), ``untestable`` (a test could not run) or
+    ``inconclusive`` (anything else: the grey zone, or both tests rejecting, as on a level
+    shift or on noise where KPSS over-rejects).
+    """
+    if not (np.isfinite(a["pvalue"]) and np.isfinite(k["pvalue"])):
+        return "untestable"
+    if _says_stationary(a, k):
+        return "stationary"
+    if a["pvalue"] >= UNIT_ROOT_ADF_P and _rejects_stationarity(k):
+        return "unit-root"
+    return "inconclusive"
+
+
+def stationarity_order_of(ctx, x_key: str, x: np.ndarray, *, deseasonalize: bool = True,
+                          trend: bool = False) -> dict[str, Any]:
+    """Number of first differences ``d`` (0..2) that ``x`` needs: one per unit root found.
+
+    Starting at ``d = 0``, ``x`` is differenced again only while the two tests agree on a
+    unit root by LD201's criterion (ADF p >= :data:`UNIT_ROOT_ADF_P` and KPSS p <
+    :data:`ALPHA`). The search stops, ``conclusive``, at the first order where ADF
+    (constant) rejects a unit root at 5 % and KPSS (level) does not reject stationarity (a
+    strong ADF rejection, p < 0.01, overrules a weak KPSS rejection, 0.01 < p < 0.05). It
+    also stops, not conclusive, when the tests disagree or sit in the grey zone, or cannot
+    run: a series is never differenced without evidence of a unit root (ADF rejecting at 1 %
+    never leads to a difference, so noise on which KPSS happens to reject is not
+    over-differenced). When :func:`detect_period` found a seasonal (not merely cyclic)
+    period in the target, the seasonal profile is removed first, so seasonality alone never
+    makes a series "non-stationary".
 
     Parameters
     ----------
@@ -404,51 +546,136 @@ def stationarity_order_of(ctx, x_key: str, x: np.ndarray, *, deseasonalize: bool
         The series (non-finite values are dropped).
     deseasonalize : bool
         Remove the target's seasonal profile first (default True).
+    trend : bool
+        Also accept ``d = 0`` with a linear trend removed when ADF and KPSS with a trend
+        say trend-stationary and the line explains at least :data:`TREND_MIN_R2` of the
+        variance (``detrend`` is then True; LD202's criterion).
 
     Returns
     -------
     dict
-        ``d`` (2 when no order up to 2 satisfies both tests; ``conclusive`` is then
-        False), ``conclusive``, ``deseasonalized`` (the period removed, or 0) and
-        ``per_order``: one ``{d, adf, kpss, stationary}`` entry per order tried.
+        ``d`` (2 at most), ``conclusive``, ``verdict`` (of the last order tested:
+        ``stationary``, ``trend-stationary``, ``unit-root``, ``inconclusive`` or
+        ``untestable``), ``detrend``, ``deseasonalized`` (the period removed, or 0) and
+        ``per_order``: one ``{d, adf, kpss, verdict, stationary}`` entry per order tried.
     """
 
     def compute() -> dict[str, Any]:
         base, period = _seasonally_adjusted(ctx, x_key, x) if deseasonalize else (_finite(x), 0)
-        per_order = []
+        per_order: list[dict[str, Any]] = []
         z = base
         for d in range(3):
             key = f"{x_key}|sa{period}|d{d}"
             a, k = adf(ctx, key, z, "c"), kpss(ctx, key, z, "c")
-            ok = _says_stationary(a, k)
-            per_order.append({"d": d, "adf": _brief(a), "kpss": _brief(k), "stationary": ok})
-            if ok:
-                return {"d": d, "conclusive": True, "deseasonalized": period,
+            verdict = _order_verdict(a, k)
+            entry = {"d": d, "adf": _brief(a), "kpss": _brief(k), "verdict": verdict}
+            if trend and d == 0 and verdict in ("unit-root", "inconclusive"):
+                a_ct, k_ct = adf(ctx, key, z, "ct"), kpss(ctx, key, z, "ct")
+                if _says_stationary(a_ct, k_ct) and _linear_trend(z)[2] >= TREND_MIN_R2:
+                    verdict = entry["verdict"] = "trend-stationary"
+                    entry.update(adf_trend=_brief(a_ct), kpss_trend=_brief(k_ct))
+            entry["stationary"] = verdict in ("stationary", "trend-stationary")
+            per_order.append(entry)
+            if verdict != "unit-root":
+                return {"d": d, "conclusive": entry["stationary"], "verdict": verdict,
+                        "detrend": verdict == "trend-stationary", "deseasonalized": period,
                         "per_order": per_order}
             z = np.diff(z)
             if z.size < 10:
                 break
-        return {"d": min(2, len(per_order)), "conclusive": False, "deseasonalized": period,
-                "per_order": per_order}
+        return {"d": min(2, len(per_order)), "conclusive": False, "verdict": "unit-root",
+                "detrend": False, "deseasonalized": period, "per_order": per_order}
 
-    return ctx.cached(("stationarity_order", x_key, deseasonalize), compute)
+    return ctx.cached(("stationarity_order", x_key, deseasonalize, trend), compute)
+
+
+def _level_shift_raw(x: np.ndarray) -> tuple[dict[str, Any] | None, np.ndarray | None]:
+    n = x.size
+    if n < MIN_TEST_POINTS or _is_constant(x):
+        return None, None
+    d = np.diff(x)
+    med = float(np.median(d))
+    dev = np.abs(d - med)
+    mad = 1.4826 * float(np.median(dev))
+    threshold = max(SHIFT_MIN_JUMP_Z * mad, 1e-9 * float(dev.max()))
+    is_jump = dev > threshold
+    jumps = np.flatnonzero(is_jump)
+    if jumps.size == 0 or jumps.size > max(SHIFT_MAX_JUMPS, 0.01 * n):
+        return None, None
+    segments = np.diff(np.r_[0, jumps + 1, n])
+    if segments.min() < SHIFT_MIN_SEGMENT:  # up and straight back down: a spike
+        return None, None
+    step = np.r_[0.0, np.cumsum(np.where(is_jump, d - med, 0.0))]
+    adjusted = x - step
+    share = 1.0 - float(np.var(adjusted)) / float(np.var(x))
+    if share < SHIFT_MIN_SHARE:
+        return None, None
+    summary = {"at": [int(j + 1) for j in jumps],
+               "sizes": [float(d[j] - med) for j in jumps],
+               "share": share,
+               "jump_threshold": threshold,
+               "change_sd": mad}
+    return summary, adjusted
+
+
+def level_shift(ctx) -> dict[str, Any] | None:
+    """Abrupt level shift(s) of the raw target that its unit-root tests would misread.
+
+    A clean step is flat, jumps, and is flat again: ADF cannot reject a unit root and KPSS
+    rejects stationarity, exactly as on a random walk, yet nothing wanders. Detected when
+    the first differences are ~0 (within their robust spread) except 1 to
+    ``max(SHIFT_MAX_JUMPS, 1 % of n)`` jumps larger than ``SHIFT_MIN_JUMP_Z`` robust
+    standard deviations (1.4826 MAD) of the changes, every regime between jumps lasts at
+    least :data:`SHIFT_MIN_SEGMENT` points (so a spike, up and straight back, is not a
+    shift) and the step function explains at least :data:`SHIFT_MIN_SHARE` of the
+    variance of the level (cached). A noisy regime change such as the Nile's (1898) is
+    not "clean" and is left to the tests.
+
+    Returns
+    -------
+    dict or None
+        ``at`` (index of the first point after each jump), ``sizes``, ``share`` (variance
+        explained by the steps), ``jump_threshold`` and ``change_sd`` (robust spread of the
+        changes); None when there is no clean shift.
+    """
+    return ctx.cached(("level_shift",), lambda: _level_shift_raw(ctx.values))[0]
+
+
+def _order_input(ctx) -> tuple[str, np.ndarray]:
+    """The raw target, minus its level shifts when it has clean ones (key, values)."""
+    summary, adjusted = ctx.cached(("level_shift",), lambda: _level_shift_raw(ctx.values))
+    if summary is not None:
+        return "values|shift-adjusted", adjusted
+    return "values", ctx.values
 
 
 def stationarity_order(ctx) -> dict[str, Any]:
-    """:func:`stationarity_order_of` the raw target (``ctx.values``)."""
-    return stationarity_order_of(ctx, "values", ctx.values)
+    """:func:`stationarity_order_of` the raw target (``ctx.values``), trend-aware.
+
+    A trend-stationary target stops at ``d = 0`` with ``detrend`` True (LD202's
+    criterion); a target with clean level shifts (:func:`level_shift`) is tested with the
+    shifts removed (``level_shift_adjusted`` is then True).
+    """
+    key, x = _order_input(ctx)
+    order = stationarity_order_of(ctx, key, x, trend=True)
+    return {**order, "level_shift_adjusted": key != "values"}
 
 
 def stationary_series(ctx) -> np.ndarray:
     """``ctx.values`` made stationary, as :func:`stationarity_order` tested it.
 
-    The seasonal profile is removed when the target has a seasonal period, then the
+    Clean level shifts are removed, then the seasonal profile when the target has a
+    seasonal period, then the linear trend when the order is trend-stationary, and the
     series is differenced ``stationarity_order(ctx)["d"]`` times.
     """
 
     def compute() -> np.ndarray:
         order = stationarity_order(ctx)
-        z, _ = _seasonally_adjusted(ctx, "values", ctx.values)
+        key, x = _order_input(ctx)
+        z, _ = _seasonally_adjusted(ctx, key, x)
+        if order["detrend"]:
+            slope, intercept, _ = _linear_trend(z)
+            z = z - (intercept + slope * np.arange(z.size, dtype=float))
         for _ in range(order["d"]):
             z = np.diff(z)
         return z
@@ -465,23 +692,28 @@ def level_diagnosis(ctx) -> dict[str, Any]:
 
     ``stationary``
         ADF (c) rejects a unit root at 5 % and KPSS (c) does not reject stationarity.
+    ``level-shift``
+        Not ``stationary``, and the level is flat between a few clean jumps
+        (:func:`level_shift`): a structural break that the tests would read as a unit
+        root (or a trend), not a wandering level.
     ``trend-stationary``
-        Not ``stationary``, but ADF (ct) rejects a unit root, KPSS (ct) does not reject
+        Not the above, but ADF (ct) rejects a unit root, KPSS (ct) does not reject
         trend-stationarity and a linear trend explains at least :data:`TREND_MIN_R2` of
         the variance.
     ``unit-root``
         ADF (c) does not reject even at :data:`UNIT_ROOT_ADF_P` (10 %) and KPSS (c)
         rejects at 5 %: the two tests agree on a unit root.
     ``inconclusive``
-        Anything else: the tests disagree (a level shift, as in the Nile series, makes
-        both reject) or the ADF p-value is in the grey zone between 5 % and 10 %
-        (sunspots: 0.053).
+        Anything else: the tests disagree (a noisy level shift, as in the Nile series,
+        makes both reject) or the ADF p-value is in the grey zone between 5 % and 10 %
+        (sunspots: 0.053), or a test could not run.
 
     Returns
     -------
     dict
         ``kind``, ``adf_c``, ``kpss_c``, ``adf_ct``, ``kpss_ct`` (test results),
-        ``trend_slope`` (per step), ``trend_r2``, ``deseasonalized`` (period removed or 0).
+        ``trend_slope`` (per step), ``trend_r2``, ``deseasonalized`` (period removed or 0),
+        ``level_shift`` (:func:`level_shift`, or None).
     """
 
     def compute() -> dict[str, Any]:
@@ -489,14 +721,14 @@ def level_diagnosis(ctx) -> dict[str, Any]:
         key = f"values|sa{period}|d0"
         a_c, k_c = adf(ctx, key, x, "c"), kpss(ctx, key, x, "c")
         a_ct, k_ct = adf(ctx, key, x, "ct"), kpss(ctx, key, x, "ct")
-        t = np.arange(x.size, dtype=float)
-        slope, intercept = np.polyfit(t, x, 1)
-        var = float(np.var(x))
-        r2 = 1.0 - float(np.var(x - (slope * t + intercept))) / var if var > 0 else 0.0
+        slope, _, r2 = _linear_trend(x)
+        shift = level_shift(ctx)
         level_ok = _says_stationary(a_c, k_c)
         trend_ok = _says_stationary(a_ct, k_ct)
         if level_ok:
             kind = "stationary"
+        elif shift is not None:
+            kind = "level-shift"
         elif trend_ok and r2 >= TREND_MIN_R2:
             kind = "trend-stationary"
         elif a_c["pvalue"] >= UNIT_ROOT_ADF_P and _rejects_stationarity(k_c):
@@ -504,8 +736,8 @@ def level_diagnosis(ctx) -> dict[str, Any]:
         else:
             kind = "inconclusive"
         return {"kind": kind, "adf_c": _brief(a_c), "kpss_c": _brief(k_c),
-                "adf_ct": _brief(a_ct), "kpss_ct": _brief(k_ct), "trend_slope": float(slope),
-                "trend_r2": r2, "deseasonalized": period}
+                "adf_ct": _brief(a_ct), "kpss_ct": _brief(k_ct), "trend_slope": slope,
+                "trend_r2": r2, "deseasonalized": period, "level_shift": shift}
 
     return ctx.cached(("level_diagnosis",), compute)
 
@@ -843,6 +1075,182 @@ def lag_covers_period(lag: int, period: int) -> bool:
         return False
     k = max(1, round(lag / period))
     return abs(lag - k * period) <= 0.05 * period
+
+
+def season_removed_by(prep, period: int) -> str | None:
+    """Which preprocessing stage removes a season of ``period`` (None when none does).
+
+    The one definition of "the set-up removes the season", shared by LD203, LD204, LD502
+    and LD503: ``preprocessing.seasonal_difference`` or ``preprocessing.deseasonalize``
+    at a lag that covers the period (:func:`lag_covers_period`: the period or a multiple
+    of it, within 5 %). A lag near the period but not a multiple (5 for a period of 4,
+    13 for 12) does not remove it: ``x[t] - x[t-5]`` leaves a period-4 season in.
+
+    Parameters
+    ----------
+    prep : Preprocessing
+        The set-up's preprocessing section.
+    period : int
+        The seasonal period (0: no season).
+
+    Returns
+    -------
+    str or None
+        ``"seasonal_difference"``, ``"deseasonalize"`` or None.
+    """
+    if not period:
+        return None
+    if lag_covers_period(prep.seasonal_difference, period):
+        return "seasonal_difference"
+    if lag_covers_period(prep.deseasonalize, period):
+        return "deseasonalize"
+    return None
+
+
+def window_covers_period(seq_length: int, period: int) -> bool:
+    """Whether an input window of ``seq_length`` steps reaches back one ``period``.
+
+    With ``seq_length >= period`` every window holds the value one season before the
+    first step it forecasts (for a one-step horizon), so the network can see the season.
+    """
+    return bool(period) and int(seq_length) >= int(period)
+
+
+def season_handling(ctx, period: int) -> dict[str, Any]:
+    """How the set-up deals with a season of ``period``: removed, seen, or neither.
+
+    Returns
+    -------
+    dict
+        ``period``; ``removed_by`` (:func:`season_removed_by`); ``window_covers``
+        (:func:`window_covers_period` of the set-up's ``seq_length``); ``handled_by``
+        (``removed_by``, else ``"window"`` when the window covers it, else None) and
+        ``misplaced``: the seasonal stages configured at a lag that does not cover the
+        period (``{key: lag}``).
+    """
+    prep, win = ctx.config.preprocessing, ctx.config.window
+    removed = season_removed_by(prep, period)
+    seen = window_covers_period(win.seq_length, period)
+    misplaced = {key: int(lag) for key, lag in (("seasonal_difference",
+                                                 prep.seasonal_difference),
+                                                ("deseasonalize", prep.deseasonalize))
+                 if lag and not lag_covers_period(lag, period)}
+    return {"period": int(period), "removed_by": removed, "window_covers": seen,
+            "handled_by": removed or ("window" if seen else None), "misplaced": misplaced}
+
+
+# -- the scale the level is modelled on ---------------------------------------------------
+
+def variance_grows_with_level(rel: dict[str, Any], *, min_slope: float = VARIANCE_MIN_SLOPE,
+                              max_pvalue: float = VARIANCE_MAX_PVALUE,
+                              min_level_ratio: float = VARIANCE_MIN_LEVEL_RATIO) -> bool:
+    """LD205's judgement of :func:`variance_vs_level`: ``sd ~ level ** b`` with ``b`` large.
+
+    True when the power-law slope ``b >= min_slope`` with p-value ``< max_pvalue`` over
+    levels that vary at least ``min_level_ratio``-fold.
+    """
+    if "slope" not in rel:
+        return False
+    return bool(rel["slope"] >= min_slope and rel["slope_pvalue"] < max_pvalue
+                and rel["level_ratio"] >= min_level_ratio)
+
+
+def stabilising_transform(ctx, *, log_band: float = LOG_LAMBDA_BAND) -> dict[str, Any]:
+    """The variance-stabilising transform LD205 proposes (log or Box-Cox).
+
+    The Box-Cox lambda is Guerrero's (:func:`boxcox_lambda`), else ``1 - b`` from
+    :func:`variance_vs_level`; within ``log_band`` of 0 it is a plain log, otherwise
+    Box-Cox with lambda clipped to [-1, 1].
+
+    Returns
+    -------
+    dict
+        ``transform`` (``"log"`` or ``"boxcox"``), ``lambda`` (0 for log) and
+        ``lambda_estimate`` (before rounding to log/clipping).
+    """
+    lam = boxcox_lambda(ctx)["lambda"]
+    if not math.isfinite(lam):
+        lam = variance_vs_level(ctx).get("lambda_from_slope", math.nan)
+    if not math.isfinite(lam) or abs(lam) <= log_band:
+        return {"transform": "log", "lambda": 0.0, "lambda_estimate": float(lam)}
+    return {"transform": "boxcox", "lambda": float(max(-1.0, min(1.0, lam))),
+            "lambda_estimate": float(lam)}
+
+
+def model_scale(ctx) -> dict[str, Any]:
+    """The scale the target's level is modelled on once the remedies are applied (cached).
+
+    The set-up's own log/Box-Cox when it has one; otherwise the transform LD205 proposes
+    (:func:`stabilising_transform`) when the spread grows with the level
+    (:func:`variance_grows_with_level` with LD205's default thresholds); otherwise the raw
+    scale.
+
+    Returns
+    -------
+    dict
+        ``transform`` (``"log"``, ``"boxcox"`` or None for the raw scale), ``lambda``,
+        ``offset`` (added before the log, 1 when the series has zeros, as the
+        preprocessing does), ``source`` (``"setup"``, ``"variance grows with level"`` or
+        None) and ``name`` (``"raw"``, ``"log"``, ``"Box-Cox(0.5)"``).
+    """
+
+    def compute() -> dict[str, Any]:
+        prep = ctx.config.preprocessing
+        x = ctx.values
+        raw = {"transform": None, "lambda": None, "offset": 0.0, "source": None,
+               "name": "raw"}
+        if x.size == 0:
+            return raw
+        if prep.log and x.min() >= 0:
+            offset = 1.0 if x.min() == 0 else 0.0
+            return {"transform": "log", "lambda": 0.0, "offset": offset, "source": "setup",
+                    "name": "log" if not offset else "log(1 + y)"}
+        if prep.boxcox is not None and x.min() > 0:
+            lam = float(prep.boxcox)
+            return {"transform": "boxcox", "lambda": lam, "offset": 0.0, "source": "setup",
+                    "name": f"Box-Cox({lam:g})"}
+        if prep.log or prep.boxcox is not None:
+            return raw  # the set-up's transform is invalid here (the pipeline says so)
+        rel = variance_vs_level(ctx)
+        if not (rel.get("positive") and variance_grows_with_level(rel)):
+            return raw
+        t = stabilising_transform(ctx)
+        name = "log" if t["transform"] == "log" else f"Box-Cox({t['lambda']:.2f})"
+        return {"transform": t["transform"], "lambda": t["lambda"], "offset": 0.0,
+                "source": "variance grows with level", "name": name}
+
+    return ctx.cached(("model_scale",), compute)
+
+
+def differencing_order(ctx) -> dict[str, Any]:
+    """:func:`stationarity_order` on the scale the remedies model the level on (cached).
+
+    On an exponentially growing series the raw level may need one more difference than
+    its log (the changes grow with the level); a remedy that takes logs (the set-up's, or
+    LD205's) and differences must difference on the log scale. This is the order LD201
+    and LD304 propose.
+
+    Returns
+    -------
+    dict
+        The :func:`stationarity_order` result plus ``scale`` (:func:`model_scale`).
+    """
+
+    def compute() -> dict[str, Any]:
+        scale = model_scale(ctx)
+        if scale["transform"] is None:
+            return {**stationarity_order(ctx), "scale": scale}
+        x = ctx.values + scale["offset"]
+        lam = scale["lambda"]
+        if scale["transform"] == "log" or abs(lam) < 1e-12:
+            z = np.log(x)
+        else:
+            z = (np.power(x, lam) - 1.0) / lam
+        key = f"values|{scale['name']}"
+        return {**stationarity_order_of(ctx, key, z, trend=True), "scale": scale,
+                "level_shift_adjusted": False}
+
+    return ctx.cached(("differencing_order",), compute)
 
 
 def ljung_box_lags(n: int) -> int:

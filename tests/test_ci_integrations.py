@@ -251,11 +251,17 @@ def test_check_never_imports_tensorflow_or_matplotlib(tmp_path):
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras',"
         " 'matplotlib', 'torch'})\n"
         "print('HEAVY=' + ','.join(heavy))\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print('BLAS=' + ','.join(sorted({str(i['num_threads']) for i in threadpool_info()"
+        " if i['user_api'] == 'blas'})))\n"
     )
+    env = {k: v for k, v in ENV.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=tmp_path, env=ENV)
+                          cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY=\n" in proc.stdout, proc.stdout
+    assert "BLAS=1\n" in proc.stdout, proc.stdout  # one BLAS thread: see cli._one_blas_thread
     assert (tmp_path / "out.sarif").exists() and (tmp_path / "out.text").exists()
 
 

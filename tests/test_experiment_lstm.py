@@ -134,10 +134,11 @@ def test_budget_callback_with_a_fake_clock():
         return float(next(ticks))
 
     X = np.zeros((32, 4, 1), "float32")
-    est = LSTMForecaster(units=2, epochs=40, batch_size=8, max_seconds=12, clock=clock)
+    est = LSTMForecaster(units=2, epochs=40, batch_size=8, max_seconds=5, clock=clock)
     est.fit(X, np.zeros((32, 1), "float32"))
-    # 4 batches + 1 epoch end = 5 clock reads per epoch -> the share is used in epoch 3
-    assert est.stopped_by_ == "budget" and est.epochs_run_ == 3
+    # the clock advances one "second" per read: one read when training begins, one per
+    # epoch end -> 5 seconds are used up at the end of epoch 5
+    assert est.stopped_by_ == "budget" and est.epochs_run_ == 5
 
 
 def test_ablation_reports_each_remedys_share(series_csv):
@@ -175,3 +176,25 @@ def test_cli_report_prints_the_comparison_and_writes_json(series_csv, tmp_path):
     assert "remediated_lstm" in result.output
     data = json.loads(out.read_text())
     assert data["comparison"]["epochs_run"]["baseline_lstm"] == [2]
+
+
+def test_multi_step_horizon_with_a_feature():
+    rng = np.random.default_rng(4)
+    n = 90
+    x = np.cumsum(rng.normal(size=n))
+    frame = pd.DataFrame({"y": 50 + x + rng.normal(0, 0.3, n), "x": x})
+    cfg = {"preprocessing": {"scaler": "standard"}, "window": {"seq_length": 5, "horizon": 2},
+           "model": {"units": 3}, "training": {"epochs": 1}}
+    rep = lstm_doctor.report(frame, target="y", features="x", config=cfg, seeds=1,
+                             select="LD301")
+    exp = rep.extras["context"].experiment
+    n_test = int(np.ceil(0.2 * n))
+    assert exp.horizon == 2 and len(exp.origins) == n_test - 1
+    for name in ("naive", "ets", "baseline_lstm", "remediated_lstm"):
+        model = exp.models[name]
+        assert model.ok, (name, model.error)
+        assert model.forecast.shape == (n_test - 1, 2)
+        assert np.all(np.isfinite(model.forecast))
+    assert exp.models["baseline_lstm"].info["train_windows"] > 0
+    assert all(d["h"] == 2 for d in rep.comparison["dm_tests"])
+    assert "FEATURES = ['x']" in rep.comparison["training_script"]

@@ -93,33 +93,32 @@ class Budget:
         self.remaining = max(1, self.remaining - 1)
 
 
-def budget_callback(keras: Any, seconds: float | None, clock: Callable[[], float]):
-    """A Keras callback that stops training once ``seconds`` have elapsed.
+def guard_callback(keras: Any, seconds: float | None, clock: Callable[[], float]):
+    """A Keras callback that stops training at the end of an epoch when ``seconds`` have
+    elapsed (the wall-clock budget becomes an epoch cap) or when the loss is non-finite.
 
-    Checked after every batch and epoch (training always runs at least one batch).
+    It only hooks epoch ends: batch-level hooks would force a device sync per batch.
     """
 
-    class BudgetStop(keras.callbacks.Callback):
+    class Guard(keras.callbacks.Callback):
         def __init__(self) -> None:
             super().__init__()
-            self.stopped = False
+            self.stopped = ""
             self.start = 0.0
 
         def on_train_begin(self, logs=None):
             self.start = clock()
 
-        def _check(self):
-            if seconds is not None and clock() - self.start >= seconds:
-                self.model.stop_training = True
-                self.stopped = True
-
-        def on_train_batch_end(self, batch, logs=None):
-            self._check()
-
         def on_epoch_end(self, epoch, logs=None):
-            self._check()
+            loss = (logs or {}).get("loss")
+            if loss is not None and not np.isfinite(float(loss)):
+                self.model.stop_training = True
+                self.stopped = "non-finite loss"
+            elif seconds is not None and clock() - self.start >= seconds:
+                self.model.stop_training = True
+                self.stopped = "budget"
 
-    return BudgetStop()
+    return Guard()
 
 
 class LSTMForecaster:
@@ -240,8 +239,8 @@ class LSTMForecaster:
         y = np.asarray(y, dtype=np.float32).reshape(len(X), -1)
         self.model_ = self._build(keras, X.shape[1], X.shape[2])
         self.n_params_ = int(self.model_.count_params())
-        budget = budget_callback(keras, self.max_seconds, clock)
-        callbacks = [budget, keras.callbacks.TerminateOnNaN()]
+        guard = guard_callback(keras, self.max_seconds, clock)
+        callbacks = [guard]
         stopper = None
         has_val = validation_data is not None and len(validation_data[0]) > 0
         if self.early_stopping and has_val:
@@ -263,7 +262,7 @@ class LSTMForecaster:
         losses = np.asarray(self.history_.get("loss", []), dtype=float)
         if losses.size and not np.all(np.isfinite(losses)):
             self.stopped_by_ = "non-finite loss"
-        elif budget.stopped:
+        elif guard.stopped == "budget":
             self.stopped_by_ = "budget"
         elif stopper is not None and stopper.stopped_epoch > 0:
             self.stopped_by_ = "early_stopping"

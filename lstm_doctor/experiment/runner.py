@@ -515,7 +515,7 @@ def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None 
     res.remediation = rem
     run_references(res, data, include_mean="LD206" in codes)
 
-    seed_list = list(range(int(seeds)))
+    seed_list = list(range(max(1, int(seeds))))
     missing = keras_available()
     if missing:
         res.lstm_skipped = missing

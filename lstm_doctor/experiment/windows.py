@@ -76,6 +76,9 @@ def make_windows(inputs: np.ndarray, target: np.ndarray, origins: np.ndarray, *,
         return Windows(np.empty((0, seq_length, f), np.float32),
                        np.empty((0, horizon), np.float32), origins)
     # view[i] = inputs[i : i + L]  ->  the window for origin t is view[t - L]
+    # float32 before the gather: the gathered copy is the only n x L array (1e6 points,
+    # L = 100: 400 MB peak instead of 1.15 GB for a float64 gather then a float32 copy)
+    inputs = np.asarray(inputs, dtype=np.float32)
     xview = sliding_window_view(inputs, seq_length, axis=0)  # (n - L + 1, f, L)
     X = np.ascontiguousarray(xview[origins - seq_length].transpose(0, 2, 1), dtype=np.float32)
     yview = sliding_window_view(np.asarray(target, dtype=float), horizon)  # (n - h + 1, h)
