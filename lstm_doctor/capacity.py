@@ -173,7 +173,8 @@ def seasonal_period(ctx: Context) -> int:
 
     Quasi-periodic cycles (``detect_period(...)["kind"] == "cycle"``: sunspots, lynx, and
     chance peaks in short noisy series) are left out: their length drifts, so sizing a
-    window or a holdout on them is not reliable.
+    window or a holdout on them is not reliable. Whether the set-up removes or sees the
+    season is :func:`lstm_doctor.stats.season_handling` (one definition for all rules).
     """
     from lstm_doctor.stats import detect_period
 
@@ -181,15 +182,3 @@ def seasonal_period(ctx: Context) -> int:
     if not season or season.get("kind") != "seasonal":
         return 0
     return int(season["period"])
-
-
-def season_handled(ctx: Context, period: int) -> bool:
-    """Whether the set-up's preprocessing removes a season of this period.
-
-    True when ``seasonal_difference`` or ``deseasonalize`` is within ``max(1, 5 %)`` of
-    ``period``.
-    """
-    prep = ctx.config.preprocessing
-    tol = max(1.0, 0.05 * period)
-    return bool(period) and any(lag and abs(lag - period) <= tol
-                                for lag in (prep.seasonal_difference, prep.deseasonalize))

@@ -129,15 +129,27 @@ def _file_error(item: str, exc: Exception) -> str:
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record today's findings in this baseline file (exit 0 unless a file "
                    "could not be checked).")
+@click.option("--id-col", "id_col",
+              help="Long-format data with many series: the column naming each series. Every "
+                   "series is checked and reported (a series that cannot be checked is an "
+                   "error entry; the others still are).")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
+              help="Check the series (or files) in N worker processes; -1 = one per CPU.")
+@click.option("--scheduler",
+              help="Check the series on a Dask cluster: its scheduler address "
+                   "(tcp://host:8786). Needs lstm-doctor[dask] on the workers.")
 @project_options
 @click.pass_context
 def check(ctx, data, target, time_col, features, config_path, model_path, select, ignore, fail_on,
-          formats, outputs, baseline_path, write_baseline_path, project_config, isolated):
+          formats, outputs, baseline_path, write_baseline_path, id_col, jobs, scheduler,
+          project_config, isolated):
     """Run the diagnostic rules on DATA files (CSV/Parquet/JSON lines, or - for stdin).
 
     Several files are checked one by one; the exit code is the worst: 0 nothing at or above
     --fail-on, 1 findings at or above it, 2 a usage or input error (the other files are
-    still checked and reported). Settings come from [tool.lstm-doctor] in pyproject.toml or
+    still checked and reported). A DATA directory holds one series per file; with --id-col
+    each file is a panel of series. Series run in parallel with --jobs N (or on a Dask
+    cluster with --scheduler). Settings come from [tool.lstm-doctor] in pyproject.toml or
     a lstm-doctor.toml (see 'lstm-doctor config'); flags override them.
     Never trains and never imports TensorFlow; fast enough for a CI gate.
     """
@@ -167,7 +179,10 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
         baseline = load_baseline(baseline_path)
 
     results: list[dict] = []
-    for item in data:
+    many = _many_series(data, id_col, jobs, scheduler)
+    if many:
+        results = _check_many(data, id_col, jobs, scheduler, lstm_config, kwargs)
+    for item in () if many else data:
         try:
             report = api_check(item, config=lstm_config, **kwargs)
         except InputError as exc:
@@ -208,6 +223,34 @@ def _one_blas_thread() -> None:
         return
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+
+
+def _many_series(data: tuple[str, ...], id_col: str | None, jobs: int,
+                 scheduler: str | None) -> bool:
+    """Whether ``check`` runs the panel engine (series split, parallel, or a directory)."""
+    return bool(id_col or scheduler or jobs != 1
+                or any(item != "-" and Path(item).is_dir() for item in data))
+
+
+def _check_many(data: tuple[str, ...], id_col: str | None, jobs: int, scheduler: str | None,
+                lstm_config, kwargs: dict) -> list[dict]:
+    """Check every series of DATA with :func:`lstm_doctor.panel.check_sources`."""
+    from lstm_doctor.panel import check_sources
+
+    if jobs == 0:
+        raise click.UsageError("--jobs 0 is not valid; give a number of worker processes, "
+                               "or -1 for one per CPU")
+
+    def report_error(message: str) -> None:
+        _stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+
+    results = check_sources(list(data), dict(kwargs, config=lstm_config), id_col=id_col,
+                            jobs=jobs, client=scheduler, progress=True, on_error=report_error)
+    bad = [r for r in results if "findings" not in r]
+    if bad and len(results) > 1:
+        _stderr().print(f"{len(bad)} of {len(results)} series could not be checked "
+                        "(error entries in the report)", soft_wrap=True)
+    return results
 
 
 def _exit_code(results: list[dict], threshold: int, wrote_baseline: bool) -> int:

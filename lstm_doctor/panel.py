@@ -39,7 +39,8 @@ from lstm_doctor.errors import InputError, did_you_mean
 #: File types read from a directory (other files are ignored).
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
 
-__all__ = ["PanelReport", "check_panel", "panel_tasks", "run_tasks", "DATA_SUFFIXES"]
+__all__ = ["PanelReport", "check_panel", "check_sources", "panel_tasks", "run_tasks",
+           "summary_rows", "DATA_SUFFIXES"]
 
 
 @dataclass
@@ -273,6 +274,75 @@ def panel_tasks(data: Any, *, id_col: str | None = None) -> list[Task]:
     raise InputError(f"panel data of type {type(data).__name__} is not supported; give a "
                      "long-format DataFrame or file with id_col, a directory of files, or a "
                      "mapping {id: series}")
+
+
+def _item_tasks(item: Any, id_col: str | None) -> list[Task]:
+    """Tasks of one command-line item (a file, a directory or ``-``)."""
+    if str(item) == "-":
+        if id_col is None:
+            return [Task("<stdin>", _read_stdin())]
+        return list(_split_frame(_read_stdin(), id_col, "<stdin>"))
+    return panel_tasks(item, id_col=id_col)
+
+
+def _read_stdin():
+    from lstm_doctor.data import _read
+
+    return _read("-")[0]
+
+
+def check_sources(items: list[Any], options: dict[str, Any], *, id_col: str | None = None,
+                  jobs: int = 1, client: Any = None, progress: bool = False,
+                  on_error: Any = None) -> list[dict[str, Any]]:
+    """Check every series of several inputs (what ``lstm-doctor check`` runs).
+
+    Parameters
+    ----------
+    items : list
+        Files, directories or ``"-"`` (stdin), each split into series by ``id_col`` (a file
+        without ``id_col`` is one series; a directory's files are one series each).
+    options : dict
+        As for :func:`check_task` (the set-up already loaded and validated).
+    id_col, jobs, client, progress
+        As in :func:`check_panel`.
+    on_error : callable, optional
+        Called with the message of each input that could not be read (when there are
+        several inputs: a single unreadable input raises).
+
+    Returns
+    -------
+    list of dict
+        The results of every series, input by input (the renderers' structure).
+
+    Raises
+    ------
+    InputError
+        When the only input cannot be read or split.
+    """
+    plan: list[list[Task] | dict[str, Any]] = []
+    for item in items:
+        try:
+            plan.append(_item_tasks(item, id_col))
+        except InputError as exc:
+            if len(items) == 1:
+                raise
+            label = "<stdin>" if str(item) == "-" else str(item)
+            entry = {"source": label, "error": _series_message(label, exc)}
+            if on_error is not None:
+                on_error(entry["error"])
+            plan.append(entry)
+    tasks = [t for p in plan if isinstance(p, list) for t in p]
+    done, _ = run_tasks(tasks, options, jobs=jobs, client=client,
+                        progress=progress and len(tasks) > 1)
+    results: list[dict[str, Any]] = []
+    position = 0
+    for p in plan:
+        if isinstance(p, dict):
+            results.append(p)
+        else:
+            results.extend(done[position:position + len(p)])
+            position += len(p)
+    return results
 
 
 # -- the per-series function ----------------------------------------------------------------

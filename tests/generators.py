@@ -131,3 +131,27 @@ def seasonal_random_walk(n=480, seed=0, period=12, amplitude=10.0, scale=1.0, st
 
 for _gen in (integrated, seasonal_random_walk):
     GENERATORS[_gen.__name__] = _gen
+
+
+# -- consolidation (LD2xx-LD6xx) -------------------------------------------------------------
+
+def exponential_walk(n=200, seed=0, growth=0.02, scale=0.03, start=100.0):
+    """``start * exp(random walk with drift)``: a unit root on the log scale, growing swings."""
+    return start * np.exp(np.cumsum(_rng(seed).normal(growth, scale, n)))
+
+
+def step(n=200, seed=0, at=(100,), sizes=(10.0,), scale=0.0, loc=0.0):
+    """A level that jumps by ``sizes`` at indices ``at`` (plus optional white noise)."""
+    y = np.full(n, float(loc))
+    for i, size in zip(at, sizes, strict=True):
+        y[i:] += size
+    return y + (_rng(seed).normal(0, scale, n) if scale else 0.0)
+
+
+def poisson_counts(n=300, seed=0, lam=3.0):
+    """Integer-valued counts."""
+    return _rng(seed).poisson(lam, n).astype(float)
+
+
+for _gen in (exponential_walk, step, poisson_counts):
+    GENERATORS[_gen.__name__] = _gen

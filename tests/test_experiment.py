@@ -297,7 +297,7 @@ def test_verdict_says_naive_is_the_answer_for_a_random_walk():
     text, winner = verdict(res)
     assert winner == "naive"
     assert "naive forecast (the last value) is the right answer" in text
-    assert "No LSTM beats the best reference model" in text
+    assert "No LSTM beats it" in text
 
 
 # -- without TensorFlow ----------------------------------------------------------------------
@@ -319,3 +319,34 @@ def test_report_without_tensorflow_runs_references_and_says_how_to_install(monke
     assert c["training_script"].startswith("#!/usr/bin/env python")
     assert load_config(c["remediated_config"]) is not None
     json.loads(rep.to_json())
+
+
+def _with_dm(res: ExperimentResult) -> ExperimentResult:
+    from lstm_doctor.experiment.runner import _dm_tests
+
+    res.dm_tests = _dm_tests(res)
+    return res
+
+
+def test_verdict_names_a_real_lstm_win_and_a_noise_series():
+    rng = np.random.default_rng(1)
+    y = 10 + np.sin(np.arange(200) / 3) * 5 + rng.normal(0, 0.1, 200)
+    o = np.arange(160, 200)
+    res = _with_dm(ExperimentResult.from_forecasts(
+        y, 160, {"naive": naive(y, o, 1), "baseline_lstm": [naive(y, o, 1) + 1.0],
+                 "remediated_lstm": [y[o] + rng.normal(0, 0.1, 40)]}))
+    text, winner = verdict(res)
+    assert winner == "remediated_lstm"
+    assert "significantly better than the best reference model" in text
+    assert "the Diebold-Mariano test says the difference is real" in text
+
+    noise = rng.normal(0, 1, 200)
+    res = _with_dm(ExperimentResult.from_forecasts(
+        noise, 160, {"naive": naive(noise, o, 1),
+                     "mean": np.full(40, noise[:160].mean()),
+                     "baseline_lstm": [naive(noise, o, 1)],
+                     "remediated_lstm": [np.full(40, noise[:160].mean()) + 0.01]},
+        finding_codes=["LD206"]))
+    text, _ = verdict(res)
+    assert "the mean is the right answer" in text
+    assert "Best on the holdout: remediated" not in text

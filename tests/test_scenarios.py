@@ -106,3 +106,59 @@ def test_console_script_exit_codes(folder, code):
                            str(folder / "config.yaml"), "--fail-on", "warning"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == code, proc.stderr
+
+
+# -- degenerate and unusual inputs: no rule may crash -----------------------------------------
+
+def _edge_inputs() -> dict[str, object]:
+    import numpy as np
+
+    from tests import generators as gen
+
+    rng = np.random.default_rng(11)
+    with_nans = gen.ar(300, seed=3)
+    with_nans[[7, 8, 150, 299]] = np.nan
+    return {
+        "step-5-zeros-10-ones": np.r_[np.zeros(5), np.ones(10)],
+        "clean-step-200": gen.step(200),
+        "step-with-little-noise": gen.step(200, scale=0.01),
+        "two-steps": gen.step(300, at=(100, 200), sizes=(5.0, -3.0), scale=0.001),
+        "straight-line": np.arange(100, dtype=float),
+        "spike-on-constant": np.r_[np.full(60, 3.0), 9.0, np.full(59, 3.0)],
+        "short-10": gen.white_noise(10, seed=1),
+        "short-15-random-walk": gen.random_walk(15, seed=2),
+        "short-20": gen.ar(20, seed=4),
+        "few-nans": with_nans,
+        "integer-counts": gen.poisson_counts(300),
+        "intermittent-counts": gen.intermittent(300),
+        "negative-values": gen.random_walk(300, seed=5, start=-500.0),
+        "negative-noise": gen.white_noise(300, seed=6, loc=-20.0),
+        "huge-1e12": 1e12 * (1.0 + 0.01 * gen.random_walk(300, seed=7, start=0.0)),
+        "huge-seasonal-1e12": 1e12 * gen.seasonal(240, seed=8) / 50.0,
+        "tiny-1e-9": 1e-9 * gen.white_noise(300, seed=9),
+        "tiny-1e-15": 1e-15 * gen.ar(300, seed=12),
+        "tiny-random-walk-1e-9": 1e-9 * gen.random_walk(300, seed=10),
+        "near-constant-with-noise-1e-13": 5.0 + 1e-13 * rng.standard_normal(200),
+    }
+
+
+EDGE_CONFIGS = {
+    "no-config": None,
+    "naive": {"preprocessing": {"scaler": "none"}, "window": {"seq_length": 6},
+              "model": {"units": 50}},
+    "busy": {"preprocessing": {"difference": 1, "seasonal_difference": 4, "scaler": "minmax",
+                               "scaler_fit": "full"},
+             "window": {"seq_length": 3, "horizon": 2}, "model": {"units": 8},
+             "training": {"validation_split": 0.2, "early_stopping": True}},
+}
+
+
+@pytest.mark.parametrize("config_name", list(EDGE_CONFIGS))
+@pytest.mark.parametrize("name", list(_edge_inputs()))
+def test_no_rule_crashes_on_degenerate_inputs(name, config_name):
+    data = _edge_inputs()[name]
+    report = lstm_doctor.check(data, config=EDGE_CONFIGS[config_name])
+    crashed = {o.code: o.reason for o in report.outcomes if o.status == "crash"}
+    assert crashed == {}, crashed
+    ran = {o.code for o in report.outcomes if o.status in ("pass", "fail")}
+    assert ran, "no rule ran at all"

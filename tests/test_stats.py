@@ -288,3 +288,219 @@ def test_clean_scenario_has_no_warning_from_stationarity_rules():
               "window": {"seq_length": 20}, "model": {"units": 16}}
     report = lstm_doctor.check(gen.ar(3000, seed=0), config=config, select=["LD2"])
     assert [f.code for f in report.findings if f.severity.rank >= 2] == []
+
+
+# -- consolidation: one definition per question -------------------------------------------
+
+# Draws on which KPSS rejects stationarity at its table bound (p < 0.01) while ADF rejects a
+# unit root at p < 0.001: the old order rule differenced them, and LD503 then read the
+# over-differenced noise's negative partial autocorrelations as "memory beyond the window".
+KPSS_REJECTS_NOISE = [(gen.white_noise, 200, 186), (gen.white_noise, 200, 816),
+                      (gen.white_noise, 2000, 276), (gen.white_noise, 2000, 411),
+                      (gen.ar, 200, 24), (gen.ar, 200, 432), (gen.ar, 2000, 132),
+                      (gen.ar, 2000, 500)]
+
+
+@pytest.mark.parametrize("make,n,seed", KPSS_REJECTS_NOISE,
+                         ids=[f"{m.__name__}-{n}-{s}" for m, n, s in KPSS_REJECTS_NOISE])
+def test_stationary_noise_is_not_differenced_when_only_kpss_rejects(make, n, seed):
+    from lstm_doctor.rules.window.LD503 import Rule_LD503
+
+    ctx = ctx_of(make(n, seed=seed), config={"window": {"seq_length": 5}})
+    order = stats.stationarity_order(ctx)
+    first = order["per_order"][0]
+    assert first["kpss"]["pvalue"] < stats.ALPHA  # the draw is one where KPSS rejects
+    assert first["adf"]["pvalue"] < 0.01
+    assert order["d"] == 0 and order["verdict"] == "inconclusive"
+    assert stats.stationary_series(ctx).size == ctx.values.size
+    status, finding, _ = Rule_LD503().run(ctx)
+    assert status == "pass", finding.message if finding else status
+
+
+@pytest.mark.parametrize("make", [gen.white_noise, gen.ar], ids=["white-noise", "ar2"])
+def test_noise_is_never_differenced_over_many_draws(make):
+    orders = [stats.stationarity_order(ctx_of(make(200, seed=s)))["d"] for s in range(150)]
+    assert orders.count(0) == len(orders)
+
+
+def test_order_differences_only_on_unit_root_evidence():
+    rw = stats.stationarity_order(ctx_of(gen.random_walk(400, seed=1)))
+    assert rw["d"] == 1 and rw["per_order"][0]["verdict"] == "unit-root"
+    i2 = stats.stationarity_order(ctx_of(gen.integrated(400, seed=1, order=2)))
+    assert i2["d"] == 2 and [e["verdict"] for e in i2["per_order"]][:2] == ["unit-root"] * 2
+    # the Nile: both tests reject (a noisy level shift); no unit root, so no difference
+    nile = stats.stationarity_order(ctx_of("nile.csv"))
+    assert nile["d"] == 0 and nile["conclusive"] is False
+
+
+def test_trend_stationary_target_is_detrended_not_differenced():
+    ctx = ctx_of(gen.trend(300))
+    order = stats.stationarity_order(ctx)
+    assert order["d"] == 0 and order["detrend"] is True and order["verdict"] == "trend-stationary"
+    z = stats.stationary_series(ctx)
+    assert z.size == 300 and abs(np.polyfit(np.arange(300), z, 1)[0]) < 1e-9
+    # LD203 keeps the plain order (a differenced trend is LD202's finding)
+    plain = stats.stationarity_order_of(ctx, "values", ctx.values)
+    assert plain["d"] == 1 and plain["detrend"] is False
+
+
+def test_co2_needs_one_difference_not_two():
+    ctx = ctx_of("co2_monthly.csv")
+    order = stats.stationarity_order(ctx)
+    assert order["d"] == 1 and order["deseasonalized"] == 12
+    d1 = order["per_order"][1]
+    assert d1["adf"]["pvalue"] < 0.001  # the changes have no unit root...
+    assert d1["kpss"]["pvalue_bound"] == "lower"  # ...KPSS (level) rejects their rising mean
+    changes = np.diff(stats._seasonally_adjusted(ctx, "values", ctx.values)[0])
+    assert stats.kpss(ctx, "co2-changes", changes, "ct")["pvalue"] >= 0.05  # trend: fine
+
+
+def test_differencing_order_uses_the_log_scale_for_exponential_growth():
+    ctx = ctx_of(gen.exponential_walk(200, seed=2))
+    assert stats.stationarity_order(ctx)["d"] == 2  # the raw changes grow with the level
+    order = stats.differencing_order(ctx)
+    assert order["d"] == 1
+    assert order["scale"]["transform"] == "log"
+    assert order["scale"]["source"] == "variance grows with level"
+    setup = ctx_of(gen.exponential_walk(200, seed=2), config={"preprocessing": {"log": True}})
+    assert stats.differencing_order(setup)["scale"]["source"] == "setup"
+    assert stats.differencing_order(setup)["d"] == 1
+    boxcox = ctx_of(gen.exponential_walk(200, seed=2), config={"preprocessing": {"boxcox": 0.5}})
+    assert stats.differencing_order(boxcox)["scale"]["name"] == "Box-Cox(0.5)"
+    flat = ctx_of(gen.random_walk(300))
+    assert stats.differencing_order(flat)["scale"]["transform"] is None
+
+
+def test_ld205_and_the_model_scale_share_one_decision():
+    from lstm_doctor.rules.stationarity.LD205 import Rule_LD205
+
+    for data in ("airpassengers.csv", "co2_monthly.csv", "lynx.csv", "nile.csv",
+                 gen.exponential_walk(200, seed=2), gen.random_walk(400)):
+        ctx = ctx_of(data)
+        status, finding, _ = Rule_LD205().run(ctx)
+        scale = stats.model_scale(ctx)
+        assert (status == "fail") == (scale["source"] == "variance grows with level"), data
+        if finding:
+            kind = finding.remedies[0].kind
+            assert kind == scale["transform"], (data, kind, scale)
+
+
+@pytest.mark.parametrize("lag,period,removed", [
+    (4, 4, True), (8, 4, True), (5, 4, False), (3, 4, False), (12, 12, True), (13, 12, False),
+    (24, 12, True), (52, 52, True), (53, 52, True), (104, 52, True), (336, 48, True),
+    (0, 12, False), (12, 0, False),
+])
+def test_season_removed_by_one_definition(lag, period, removed):
+    from lstm_doctor.config import Preprocessing
+
+    by_diff = stats.season_removed_by(Preprocessing(seasonal_difference=lag), period)
+    by_profile = stats.season_removed_by(Preprocessing(deseasonalize=lag), period)
+    assert (by_diff == "seasonal_difference") is removed
+    assert (by_profile == "deseasonalize") is removed
+    assert not hasattr(__import__("lstm_doctor.capacity").capacity, "season_handled")
+
+
+def _ld204_ld502(data, config):
+    report = lstm_doctor.check(data, config=config, select=["LD204", "LD502"])
+    return {f.code: f.severity.value for f in report.findings}
+
+
+@pytest.mark.parametrize("file,period", [("ausbeer.csv", 4), ("airpassengers.csv", 12)])
+def test_ld204_and_ld502_agree_and_report_the_root_cause_once(file, period):
+    data = str(FIXTURES / file)
+    for seq in (2, period - 1, period, period + 3):
+        for lag in (0, period - 1, period, period + 1, 2 * period):
+            for key in ("seasonal_difference", "deseasonalize"):
+                config = {"preprocessing": {key: lag, "scaler": "standard"},
+                          "window": {"seq_length": seq}}
+                found = _ld204_ld502(data, config)
+                unhandled = lag % period != 0 and seq < period if lag else seq < period
+                assert ("LD502" in found) is unhandled, (seq, key, lag, found)
+                assert ("LD204" in found) is unhandled, (seq, key, lag, found)
+                # never two warnings for one cause: LD204 is information when LD502 fires
+                assert found.get("LD204", "info") == "info", (seq, key, lag, found)
+
+
+def test_pacf_is_shared_and_matches_statsmodels():
+    from statsmodels.tsa.stattools import pacf as sm_pacf
+
+    import lstm_doctor.rules.window.LD503 as ld503
+
+    x = gen.ar(1500, seed=4, phi=(0.3, 0.0, 0.0, 0.0, 0.4))
+    ctx = ctx_of(x, config={"window": {"seq_length": 3}})
+    ours = stats.pacf(ctx, "x", x, 12)
+    assert ours == pytest.approx(sm_pacf(x, nlags=12, method="ldb"), abs=1e-10)
+    assert stats.pacf(ctx, "x", x, 12) is ours  # cached
+    assert stats.pacf_significant_lags(ctx, "x", x, 12)[:1] == [1] and 5 in \
+        stats.pacf_significant_lags(ctx, "x", x, 12)
+    assert not hasattr(ld503, "pacf_values")  # no private copy in the rule
+    status, finding, _ = ld503.Rule_LD503().run(ctx)
+    assert status == "fail" and "lag 5" in finding.message
+    nlags = finding.evidence["nlags"]
+    assert ("pacf", "stationary", nlags) in ctx._cache
+
+
+@pytest.mark.parametrize("x", [
+    np.diff(np.r_[np.zeros(5), np.ones(10)], 2),        # the OverflowError of statsmodels' KPSS
+    np.diff(np.r_[np.zeros(5), np.ones(10)]),           # one spike
+    np.r_[np.zeros(5), np.ones(10)],                    # ADF: the changes are one spike
+    np.r_[np.zeros(100), np.ones(100)],
+    np.arange(50, dtype=float),                         # ADF: constant changes
+    np.r_[np.full(30, 2.0), 7.0, np.full(29, 2.0)],     # KPSS: one spike on a constant
+    np.array([1.0, 2.0, 3.0]),
+], ids=["step-15-d2", "spike-14", "step-15", "step-200", "line", "spike-60", "three-points"])
+def test_adf_and_kpss_never_raise_on_degenerate_inputs(x):
+    ctx = ctx_of(gen.white_noise(50))
+    for regression in ("c", "ct"):
+        a, k = stats.adf(ctx, "x", x, regression), stats.kpss(ctx, "x", x, regression)
+        for res in (a, k):
+            assert np.isnan(res["pvalue"]) == ("error" in res), res
+    assert "error" in stats.kpss(ctx, "x", x, "c") or "error" in stats.adf(ctx, "x", x, "c")
+
+
+def test_kpss_falls_back_when_the_automatic_lag_overflows(monkeypatch):
+    import statsmodels.tsa.stattools._stattools as st
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("cannot convert float infinity to integer")
+
+    monkeypatch.setattr(st, "_kpss_autolag", overflow)
+    res = stats._kpss_raw(gen.white_noise(300, seed=1), "c")
+    assert np.isfinite(res["pvalue"]) and "error" not in res
+
+
+def test_level_shift_is_not_a_unit_root_or_a_random_walk():
+    ctx = ctx_of(gen.step(200, scale=0.01))
+    shift = stats.level_shift(ctx)
+    assert shift["at"] == [100] and shift["sizes"][0] == pytest.approx(10, abs=0.1)
+    assert stats.level_diagnosis(ctx)["kind"] == "level-shift"
+    order = stats.stationarity_order(ctx)
+    assert order["level_shift_adjusted"] is True and order["d"] == 0
+    codes = set(lstm_doctor.check(gen.step(200, scale=0.01), select=["LD2"]).codes())
+    assert "LD207" not in codes and "LD202" not in codes
+
+
+@pytest.mark.parametrize("data", [
+    "nile.csv", "airpassengers.csv", "lynx.csv", "co2_monthly.csv",
+    gen.spikes(500, size=100.0), gen.stuck(300), gen.intermittent(400),
+] + [gen.random_walk(300, seed=s) for s in range(20)],
+    ids=lambda d: d if isinstance(d, str) else None)
+def test_level_shift_detector_leaves_other_series_alone(data):
+    assert stats.level_shift(ctx_of(data)) is None
+
+
+@pytest.mark.parametrize("make", [
+    lambda: gen.ar(300, seed=12), lambda: gen.random_walk(300, seed=3, start=0.0),
+    lambda: gen.seasonal(240, seed=1, loc=0.0),
+], ids=["ar2", "random-walk", "seasonal"])
+def test_the_diagnosis_does_not_depend_on_the_units(make):
+    def summary(scale):
+        ctx = ctx_of(scale * make())
+        season = stats.detect_period(ctx)
+        return (stats.untestable_reason(ctx), stats.level_diagnosis(ctx)["kind"],
+                stats.stationarity_order(ctx)["d"], season and season["period"])
+
+    reference = summary(1.0)
+    assert reference[0] is None
+    for scale in (1e-15, 1e-9, 1e12):
+        assert summary(scale) == reference, scale

@@ -320,58 +320,72 @@ def _dm_lookup(tests: list[dict], a: str, b: str) -> dict | None:
 
 
 def verdict(res: ExperimentResult) -> tuple[str, str | None]:
-    """Plain-words summary and the winning model's name."""
+    """Plain-words summary and the name of the model with the lowest MASE.
+
+    Which model wins, whether the differences are real (Diebold-Mariano p < 0.05), and - when
+    the check found a random walk (LD207) or white noise (LD206) - that the naive forecast or
+    the mean is the right answer. An LSTM that is not significantly better than the best
+    reference model is never presented as the winner.
+    """
     finite = {n: m.mase for n, m in res.models.items() if m.ok and np.isfinite(m.mase)}
     if not finite:
         return "No model produced finite forecasts on the holdout.", None
     winner = min(finite, key=finite.get)
-    parts = [f"Best on the holdout: {LABELS.get(winner, winner)} (MASE {_fmt(finite[winner])})."]
     best_ref = res.best_reference()
-    base, rem = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
+    ref_name = LABELS.get(best_ref.name, best_ref.name) if best_ref else None
     codes = set(res.finding_codes)
+    parts: list[str] = []
+
+    def dm_p(a: str, b: str) -> float | None:
+        d = _dm_lookup(res.dm_tests, a, b)
+        return d["p_value"] if d else None
+
+    def significant(p: float | None) -> bool:
+        return p is not None and bool(np.isfinite(p)) and p < 0.05
+
+    if best_ref is not None and winner in ("baseline_lstm", "remediated_lstm"):
+        p = dm_p(winner, best_ref.name)
+        if significant(p):
+            parts.append(f"Best on the holdout: {LABELS[winner]} (MASE {_fmt(finite[winner])}),"
+                         f" significantly better than the best reference model, {ref_name} "
+                         f"(MASE {_fmt(best_ref.mase)}; DM {_p(p)}).")
+        else:
+            parts.append(f"Lowest error on the holdout: {LABELS[winner]} (MASE "
+                         f"{_fmt(finite[winner])}), but it is not significantly better than "
+                         f"the best reference model, {ref_name} (MASE {_fmt(best_ref.mase)}; "
+                         f"DM {_p(p)}): the simpler model is as good.")
+    else:
+        parts.append(f"Best on the holdout: {LABELS.get(winner, winner)} (MASE "
+                     f"{_fmt(finite[winner])}).")
     if res.lstm_skipped:
         parts.append(f"The LSTMs were not trained: {res.lstm_skipped}.")
+    base, rem = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
     if base is not None and rem is not None and base.ok and rem.ok:
         b, r = base.summary, rem.summary
-        dm = _dm_lookup(res.dm_tests, "remediated_lstm", "baseline_lstm")
-        p = dm["p_value"] if dm else None
+        p = dm_p("remediated_lstm", "baseline_lstm")
         if not np.isfinite(base.mase):
             parts.append(f"Your set-up produced non-finite forecasts (training diverged); the "
                          f"remediated LSTM reaches MASE {_fmt(rem.mase)}.")
         elif rem.mase < base.mase:
-            sig = (p is not None and np.isfinite(p) and p < 0.05)
             parts.append(
                 f"The remediated LSTM (MASE {_fmt(r['mase'])} ± {_fmt(r['mase_std'])}) is "
                 f"{base.mase / rem.mase:.1f}× better than your set-up (MASE "
                 f"{_fmt(b['mase'])} ± {_fmt(b['mase_std'])}); "
                 + (f"the Diebold-Mariano test says the difference is real ({_p(p)})."
-                   if sig else f"but the Diebold-Mariano test cannot tell them apart "
-                               f"({_p(p)})."))
+                   if significant(p) else
+                   f"but the Diebold-Mariano test cannot tell them apart ({_p(p)})."))
         else:
             parts.append(f"The remediated LSTM (MASE {_fmt(r['mase'])}) did not beat your "
                          f"set-up (MASE {_fmt(b['mase'])}; DM {_p(p)}).")
-    lstm_best = None
-    for name in ("remediated_lstm", "baseline_lstm"):
-        m = res.models.get(name)
-        if m is not None and m.ok and np.isfinite(m.mase):
-            lstm_best = m if lstm_best is None or m.mase < lstm_best.mase else lstm_best
-    ref_name = LABELS.get(best_ref.name, best_ref.name) if best_ref else None
-    if best_ref is not None and lstm_best is not None:
-        dm = _dm_lookup(res.dm_tests, lstm_best.name, best_ref.name)
-        p = dm["p_value"] if dm else None
-        sig = p is not None and np.isfinite(p) and p < 0.05
-        who = "The remediated LSTM" if lstm_best.name == "remediated_lstm" else "Your LSTM"
-        if lstm_best.mase < best_ref.mase and sig:
-            parts.append(f"{who} also beats the best reference model, {ref_name} (MASE "
-                         f"{_fmt(best_ref.mase)}; DM {_p(p)}).")
-        elif lstm_best.mase < best_ref.mase:
-            parts.append(f"{who} is slightly better than the best reference model, {ref_name} "
-                         f"(MASE {_fmt(best_ref.mase)}), but not significantly (DM "
-                         f"{_p(p)}): the simpler model is as good.")
-        else:
-            parts.append(f"No LSTM beats the best reference model, {ref_name} (MASE "
-                         f"{_fmt(best_ref.mase)}; DM {_p(p)}): use {ref_name} unless the "
-                         "LSTM gets informative inputs.")
+    if best_ref is not None and winner == best_ref.name:
+        lstms = [m for m in (rem, base) if m is not None and m.ok and np.isfinite(m.mase)]
+        if lstms:
+            best_lstm = min(lstms, key=lambda m: m.mase)
+            p = dm_p(best_lstm.name, best_ref.name)
+            advice = "." if codes & {"LD206", "LD207"} else \
+                f": use {ref_name} unless the LSTM gets informative inputs."
+            parts.append(f"No LSTM beats it (best LSTM: {LABELS[best_lstm.name]}, MASE "
+                         f"{_fmt(best_lstm.mase)}; DM {_p(p)}){advice}")
     naive_m = res.model("naive")
     if "LD207" in codes:
         parts.append("The series behaves like a random walk (LD207): the naive forecast (the "
@@ -457,7 +471,8 @@ def _ablation(res: ExperimentResult, rem: Remediation, data: WorkData, *, seeds:
             continue
         s = model.summary
         delta = s["mase"] - full.mase
-        entry.update({"mase": s["mase"], "mase_std": s["mase_std"], "delta_mase": delta,
+        entry.update({"mase": s["mase"], "mase_std": s["mase_std"], "mase_min": s["mase_min"],
+                      "mase_max": s["mase_max"], "delta_mase": delta,
                       "share": delta / gain if np.isfinite(gain) and gain > 0 else None,
                       "n_seeds": len(model.runs)})
         out.append(entry)

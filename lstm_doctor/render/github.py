@@ -48,7 +48,11 @@ def render_github(results: list[dict[str, Any]], *, fail_on: str = "error") -> s
             if f.get("baseline_state") == "unchanged":
                 level = "notice"
                 message += "\n(known: recorded in the baseline)"
-            lines.append(_line(level, message, file=source, title=f"{f['code']} {f['name']}"))
+            title = f"{f['code']} {f['name']}"
+            if "series_id" in r["data"]:  # one series of a panel (--id-col): name it
+                title += f" [{r['data'].get('id_col')}={r['data']['series_id']}]"
+            lines.append(_line(level, message, file=str(r["data"].get("file") or source),
+                               title=title))
     return "\n".join(lines)
 
 

@@ -42,6 +42,8 @@ def render_markdown(results: list[dict[str, Any]], *, fail_on: str = "error") ->
         d, s = r["data"], r["summary"]
         bad = sum(failing(f, threshold) for f in r["findings"])
         gate = f"❌ {bad} failing" if bad else "✅ pass"
+        if r["findings"]:  # the codes, most severe first: a panel's summary at a glance
+            gate += " · " + " ".join(f["code"] for f in r["findings"])
         lines.append(f"| {_code(d.get('source') or 'data')} | {cell(d.get('target'))} | "
                      f"{d.get('n')} | {s['error']} | {s['warning']} | {s['info']} | {gate} |")
     for r in reports:

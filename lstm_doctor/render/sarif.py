@@ -102,7 +102,7 @@ def build_sarif(results: list[dict[str, Any]], *, fail_on: str = "error") -> dic
 def _results(report: dict[str, Any], index: dict[str, int]) -> list[dict[str, Any]]:
     data = report["data"]
     source = str(data.get("source") or "")
-    uri = artifact_uri(source)
+    uri = artifact_uri(str(data.get("file") or source))  # a panel's series: its file
     out = []
     for f in report["findings"]:
         result: dict[str, Any] = {
@@ -116,6 +116,8 @@ def _results(report: dict[str, Any], index: dict[str, int]) -> list[dict[str, An
                            "target": data.get("target"), "fix": f["fix"],
                            "evidence": f.get("evidence", {}), "crashed": f["crashed"]},
         }
+        if "series_id" in data:  # one series of a panel (--id-col): name it
+            result["properties"]["series"] = source
         if f["code"] in index:
             result["ruleIndex"] = index[f["code"]]
         if uri:

@@ -77,10 +77,36 @@ def print_many(results: list[dict[str, Any]], console: Console, fail_on: str = "
         reports = [r for r in results if "findings" in r]
         total = {k: sum(r["summary"][k] for r in reports) for k in ("error", "warning", "info")}
         errors = len(results) - len(reports)
+        what = "series" if any("series_id" in r["data"] for r in reports) else "files"
         console.print()
-        console.print(f"[bold]{len(results)} files[/]: {total['error']} error(s), "
+        console.print(summary_table(results, fail_on=fail_on, what=what))
+        console.print(f"[bold]{len(results)} {what}[/]: {total['error']} error(s), "
                       f"{total['warning']} warning(s), {total['info']} info"
-                      + (f"; {errors} file(s) could not be checked" if errors else ""))
+                      + (f"; {errors} {'file' if what == 'files' else 'series'} could not "
+                         "be checked" if errors else ""))
+
+
+def summary_table(results: list[dict[str, Any]], fail_on: str = "error",
+                  what: str = "files") -> Table:
+    """One row per file or series: worst severity, counts and the findings' codes."""
+    from lstm_doctor.panel import summary_rows
+
+    table = Table(expand=True, title=f"Summary ({len(results)} {what})")
+    table.add_column("Series" if what == "series" else "File", ratio=3, overflow="fold")
+    table.add_column("Worst", no_wrap=True)
+    for col in ("E", "W", "I"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("Codes", ratio=2, overflow="fold")
+    for row in summary_rows(results, fail_on=fail_on):
+        worst = row["worst"]
+        style = STYLES.get(worst, "bold red" if worst == "input-error" else "green")
+        if worst == "input-error":  # the message without the label the row already shows
+            codes = row["message"].removeprefix(f"'{row['series']}'").lstrip(": ")
+        else:
+            codes = " ".join(row["codes"]) or "-"
+        table.add_row(Text(row["series"]), Text(worst, style=style), str(row["error"]),
+                      str(row["warning"]), str(row["info"]), Text(codes))
+    return table
 
 
 def render_text_many(results: list[dict[str, Any]], fail_on: str = "error",

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_doctor import stats
 from lstm_doctor.capacity import train_fit_pipeline
 from lstm_doctor.findings import Severity
-from lstm_doctor.remedies import Difference, Log, Scale
+from lstm_doctor.remedies import BoxCox, Detrend, Difference, Log, Scale
 from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 
 
@@ -27,7 +28,10 @@ class Rule_LD304(Rule):  # noqa: N801
 
     Remove the trend first (difference, or detrend when it is deterministic; log first
     when the swings grow with the level), then standardise on the training split; check
-    that the holdout falls inside the range the network was trained on.
+    that the holdout falls inside the range the network was trained on. The remedy's
+    differencing order, detrending and log are the ones LD201, LD202 and LD205 propose
+    (:func:`lstm_doctor.stats.differencing_order`, on the scale the log produces), so the
+    fixes compose.
     """
 
     code = "LD304"
@@ -85,14 +89,22 @@ class Rule_LD304(Rule):  # noqa: N801
         if ev["scaler"] == "minmax":
             message += "; min-max scaled inputs saturate and the forecast goes flat"
         remedies, steps = [], []
-        d_needed = _differencing_order(ctx)
-        if d_needed > prep.difference:
-            remedies.append(Difference(d_needed))
-            steps.append(f"preprocessing.difference: {d_needed}")
-        elif prep.difference or prep.seasonal_difference or prep.detrend:
-            if not prep.log and prep.boxcox is None and np.all(ctx.values > 0):
-                remedies.append(Log())
-                steps.append("preprocessing.log: true (the swings grow with the level)")
+        order = _differencing_order(ctx)
+        if order["detrend"] and not (prep.detrend or prep.difference):
+            remedies.append(Detrend())
+            steps.append("preprocessing.detrend: true (a deterministic trend, see LD202)")
+        elif order["d"] > prep.difference:
+            remedies.append(Difference(order["d"]))
+            steps.append(f"preprocessing.difference: {order['d']}")
+        scale = order["scale"]
+        if scale["source"] == "variance grows with level":
+            if scale["transform"] == "log":
+                remedies.insert(0, Log())
+                steps.insert(0, "preprocessing.log: true (the swings grow with the level)")
+            else:
+                remedies.insert(0, BoxCox(scale["lambda"]))
+                steps.insert(0, f"preprocessing.boxcox: {scale['lambda']:.2f} (the swings "
+                                "grow with the level)")
         remedies.append(Scale("standard", "train"))
         steps.append("preprocessing.scaler: standard, scaler_fit: train")
         return Verdict(
@@ -105,7 +117,8 @@ class Rule_LD304(Rule):  # noqa: N801
         )
 
 
-def _differencing_order(ctx) -> int:
-    from lstm_doctor.stats import stationarity_order
-
-    return int(stationarity_order(ctx)["d"])
+def _differencing_order(ctx) -> dict:
+    """The differencing order (on the log scale when the swings grow with the level)."""
+    if stats.untestable_reason(ctx):
+        return {"d": 0, "detrend": False, "scale": {"source": None, "transform": None}}
+    return stats.differencing_order(ctx)

@@ -17,6 +17,13 @@ class Rule_LD201(Rule):  # noqa: N801
     stationary) rejects at 5 %. The series is seasonally adjusted first, so seasonality
     alone never makes it "non-stationary", and a deterministic trend is left to LD202.
 
+    The suggested order ``d`` is found on the scale the remedies model the level on
+    (:func:`lstm_doctor.stats.differencing_order`): the log or Box-Cox scale when the
+    set-up takes logs or when the spread grows with the level (LD205 then proposes the
+    log), so the combined fixes never over-difference an exponentially growing series;
+    ``order_scale`` in the evidence says which. A clean level shift (flat, a jump, flat
+    again) fools both tests; it is reported as information, not as a unit root.
+
     **Anti-pattern**
 
     Min-max scaling a trending or wandering series (prices, GDP, CO2) and feeding its
@@ -25,10 +32,11 @@ class Rule_LD201(Rule):  # noqa: N801
 
     **Best practice**
 
-    Difference the series ``d`` times (the smallest order for which ADF rejects and
-    KPSS does not: ``preprocessing.difference: 1``), forecast the changes, and add them
-    back to the last observed level; or seasonally difference when that also removes
-    the root. Check the result with the same two tests.
+    Difference the series ``d`` times (one difference per unit root the tests find:
+    ``preprocessing.difference: 1``), forecast the changes, and add them back to the
+    last observed level; take logs first when the swings grow with the level; or
+    seasonally difference when that also removes the root. Check the result with the
+    same two tests.
     """
 
     code = "LD201"
@@ -42,7 +50,8 @@ class Rule_LD201(Rule):  # noqa: N801
         if reason:
             raise NotApplicable(reason)
         level = stats.level_diagnosis(ctx)
-        order = stats.stationarity_order(ctx)
+        order = stats.differencing_order(ctx)
+        scale = order["scale"]
         prep = ctx.config.preprocessing
         return {
             "adf": level["adf_c"],
@@ -50,15 +59,27 @@ class Rule_LD201(Rule):  # noqa: N801
             "adf_trend": level["adf_ct"],
             "kpss_trend": level["kpss_ct"],
             "level_kind": level["kind"],
+            "level_shift": level["level_shift"],
             "deseasonalized": level["deseasonalized"],
-            "suggested_d": order["d"],
+            # a unit root needs at least one difference, whatever the transformed scale says
+            "suggested_d": max(1, order["d"]) if level["kind"] == "unit-root" else order["d"],
             "order_conclusive": order["conclusive"],
+            "order_verdict": order["verdict"],
+            "order_scale": scale["name"],
+            "order_scale_source": scale["source"],
+            "raw_scale_d": stats.stationarity_order(ctx)["d"],
             "setup_difference": prep.difference if ctx.config_given else None,
             "setup_seasonal_difference": prep.seasonal_difference if ctx.config_given else None,
         }
 
     def judge(self, ev, ctx):
-        """Fire when ADF p >= adf_pvalue and KPSS p < kpss_pvalue, unless handled."""
+        """Fire when ADF p >= adf_pvalue and KPSS p < kpss_pvalue, unless handled.
+
+        A clean level shift is information (not a unit root); a trend-stationary level is
+        LD202's finding.
+        """
+        if ev["level_kind"] == "level-shift":
+            return _level_shift_verdict(ev)
         if ev["level_kind"] == "trend-stationary":
             return None  # a deterministic trend: LD202's finding, not a unit root
         adf_p, kpss_p = ev["adf"]["pvalue"], ev["kpss"]["pvalue"]
@@ -72,9 +93,18 @@ class Rule_LD201(Rule):  # noqa: N801
         tests = (f"ADF p = {adf_p:.3f} (stat {ev['adf']['statistic']:.2f}, "
                  f"{ev['adf']['usedlag']} lags) cannot reject a unit root and KPSS p {kpss_txt} "
                  f"rejects stationarity{seasonal}")
-        fix = (f"Set preprocessing.difference: {d} (the smallest order for which ADF rejects "
-               "and KPSS does not) and forecast changes, adding them back to the last level; "
-               f"e.g. z = np.diff(y, n={d}) before windowing.")
+        scale_txt, first = "", "Set"
+        if ev["order_scale"] != "raw":
+            why = ("the set-up's transform" if ev["order_scale_source"] == "setup"
+                   else "the spread grows with the level, see LD205")
+            raw_d = ev["raw_scale_d"]
+            scale_txt = (f" on the {ev['order_scale']} scale ({why}"
+                         + (f"; the raw level would need {raw_d}" if raw_d > d else "") + ")")
+            if ev["order_scale_source"] != "setup":
+                first = f"Take the {ev['order_scale']} first (LD205's remedy), then set"
+        fix = (f"{first} preprocessing.difference: {d} (one difference per unit root the tests "
+               "find) and forecast changes, adding them back to the last level; e.g. "
+               f"z = np.diff(y, n={d}) before windowing.")
         if ctx.config_given:
             prep = ctx.config.preprocessing
             handled = prep.difference + (1 if prep.seasonal_difference else 0)
@@ -83,12 +113,27 @@ class Rule_LD201(Rule):  # noqa: N801
             extra = " (detrending does not remove a unit root)" if prep.detrend else ""
             return Verdict(
                 message=f"the series has a unit root: {tests}; the set-up differences "
-                        f"{prep.difference} time(s) but {d} is needed{extra}",
+                        f"{prep.difference} time(s) but {d} is needed{scale_txt}{extra}",
                 fix=fix, severity=Severity.ERROR, remedies=[Difference(d)])
         return Verdict(
             message=f"the series has a unit root (its level wanders): {tests}; the LSTM "
-                    f"must be fed the series differenced {_times(d)}",
+                    f"must be fed the series differenced {_times(d)}{scale_txt}",
             fix=fix, remedies=[Difference(d)])
+
+
+def _level_shift_verdict(ev) -> Verdict:
+    shift = ev["level_shift"]
+    where = ", ".join(f"index {i} ({s:+.4g})" for i, s in zip(shift["at"], shift["sizes"],
+                                                                 strict=False))
+    return Verdict(
+        message=f"the level shifts abruptly at {where} and is flat in between (the steps "
+                f"explain {shift['share']:.0%} of the variance): ADF p = "
+                f"{ev['adf']['pvalue']:.3f} and KPSS p = {ev['kpss']['pvalue']:.3f} read "
+                "this as a unit root, but it is a structural break, not a wandering level",
+        fix="Do not difference for it (differencing turns the shift into one isolated spike "
+            "the network cannot anticipate): train on the data after the last shift, or "
+            "give the network a regime indicator feature (0 before the shift, 1 after).",
+        severity=Severity.INFO)
 
 
 def _times(d: int) -> str:

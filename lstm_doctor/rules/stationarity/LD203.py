@@ -49,8 +49,8 @@ class Rule_LD203(Rule):  # noqa: N801
         pipe = ctx.pipeline
         first_diff = next(i for i, s in enumerate(pipe.stages_) if s.name == "difference")
         pre = pipe.levels_[first_diff]
-        if first_diff == 0:
-            order = stats.stationarity_order(ctx)
+        if first_diff == 0:  # the raw target (no trend option: a differenced trend is LD202's)
+            order = stats.stationarity_order_of(ctx, "values", ctx.values)
         else:
             order = stats.stationarity_order_of(ctx, "setup-before-differencing", pre)
         season = stats.detect_period(ctx)

@@ -16,10 +16,20 @@ class Rule_LD204(Rule):  # noqa: N801
     the input, so the network must rebuild the seasonal pattern from its hidden state
     (it rarely does on short series) and the forecast misses the peaks. The period is
     found by :func:`lstm_doctor.stats.detect_period` (calendar, ACF and periodogram
-    candidates confirmed by the seasonal strength and a stable profile). Without a
-    set-up the finding is information ("the set-up must handle period p"); with one, a
-    warning or an error when nothing handles it. A quasi-periodic cycle (lynx) is only
-    ever information: seasonal differencing would not remove a cycle whose length drifts.
+    candidates confirmed by the seasonal strength and a stable profile).
+
+    "Handled" has one definition, :func:`lstm_doctor.stats.season_handling`, shared with
+    LD502 and LD503: the season is *removed* by ``seasonal_difference`` or
+    ``deseasonalize`` at the period or a multiple of it (within 5 %; a lag of 5 does not
+    remove a period of 4), or *seen* when ``seq_length >= p``. This rule states that the
+    data has a season and whether the set-up handles it; it is information only. Without
+    a set-up: "the set-up must handle period p". With a set-up that neither removes nor
+    sees the season, the window is necessarily shorter than the period and the set-up
+    does not remove it: that is exactly LD502's finding, which carries the warning (error
+    for a strong season) and the window remedy, so the root cause is reported once; this
+    rule adds the preprocessing alternative as information. A quasi-periodic cycle (lynx)
+    is only ever information: seasonal differencing would not remove a cycle whose length
+    drifts, and LD502 does not judge cycles.
 
     **Anti-pattern**
 
@@ -36,8 +46,8 @@ class Rule_LD204(Rule):  # noqa: N801
 
     code = "LD204"
     name = "stationarity.unhandled-seasonality"
-    severity = Severity.WARNING
-    thresholds = {"error_strength": 0.9, "window_factor": 1.25}
+    severity = Severity.INFO
+    thresholds = {"window_factor": 1.25}
 
     def measure(self, ctx):
         """The detected period, its strength and what the set-up does about it."""
@@ -47,8 +57,9 @@ class Rule_LD204(Rule):  # noqa: N801
         season = stats.detect_period(ctx)
         if season is None:
             return {"period": None}
-        prep, win = ctx.config.preprocessing, ctx.config.window
         p = season["period"]
+        handling = stats.season_handling(ctx, p) if ctx.config_given else None
+        prep, win = ctx.config.preprocessing, ctx.config.window
         return {
             "period": p,
             "kind": season["kind"],
@@ -62,11 +73,12 @@ class Rule_LD204(Rule):  # noqa: N801
             "seasonal_difference": prep.seasonal_difference if ctx.config_given else None,
             "deseasonalize": prep.deseasonalize if ctx.config_given else None,
             "seq_length": win.seq_length if ctx.config_given else None,
-            "handled_by": _handled_by(prep, win, p) if ctx.config_given else None,
+            "handled_by": handling["handled_by"] if handling else None,
+            "misplaced": handling["misplaced"] if handling else None,
         }
 
     def judge(self, ev, ctx):
-        """Info without a set-up; warning/error when the set-up leaves the season unhandled."""
+        """Information: the season and how (whether) the set-up handles it."""
         p = ev["period"]
         if p is None or (ctx.config_given and ev["handled_by"]):
             return None
@@ -87,29 +99,21 @@ class Rule_LD204(Rule):  # noqa: N801
         prep_remedy = Deseasonalize(p) if stable else SeasonalDifference(p)
         key = (f"preprocessing.deseasonalize: {p}" if stable
                else f"preprocessing.seasonal_difference: {p}")
-        fix = (f"Set {key} (fitted on the training split), or window.seq_length >= {want} so "
-               "the window covers a season, or add calendar features.")
         if not ctx.config_given:
             return Verdict(
                 message=f"the series has {what}: the LSTM set-up must handle it (seasonal "
                         f"differencing, deseasonalising, or seq_length >= {want})",
-                fix=fix, severity=Severity.INFO, remedies=[prep_remedy, *window_remedy])
-        severity = (Severity.ERROR if ev["strength"] >= self.options["error_strength"]
-                    else Severity.WARNING)
+                fix=f"Set {key} (fitted on the training split), or window.seq_length >= "
+                    f"{want} so the window covers a season, or add calendar features.",
+                severity=Severity.INFO, remedies=[prep_remedy, *window_remedy])
+        misplaced = "".join(f"; {k} {lag} is not a multiple of {p}"
+                            for k, lag in (ev["misplaced"] or {}).items())
         return Verdict(
             message=f"the series has {what} that the set-up does not handle: no seasonal "
-                    f"differencing or deseasonalising at {p}, and seq_length "
+                    f"differencing or deseasonalising at {p}{misplaced}, and seq_length "
                     f"{ev['seq_length']} < {p}, so the network never sees the value one "
-                    "season ago",
-            fix=fix, severity=severity, remedies=[prep_remedy, *window_remedy])
-
-
-def _handled_by(prep, win, period: int) -> str | None:
-    """Which part of the set-up covers the period (None when nothing does)."""
-    if stats.lag_covers_period(prep.seasonal_difference, period):
-        return "seasonal_difference"
-    if stats.lag_covers_period(prep.deseasonalize, period):
-        return "deseasonalize"
-    if win.seq_length >= period:
-        return "window"
-    return None
+                    "season ago (LD502 reports the window; this is the preprocessing "
+                    "alternative)",
+            fix=f"Remove the season before the network: set {key} (fitted on the training "
+                "split); or lengthen the window as LD502 says, or add calendar features.",
+            severity=Severity.INFO, remedies=[prep_remedy])

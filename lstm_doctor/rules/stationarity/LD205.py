@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import math
-
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import BoxCox, Log
@@ -17,6 +15,9 @@ class Rule_LD205(Rule):  # noqa: N801
     swings. Evidence: in blocks of a season (or ~n/20 points), the slope ``b`` of
     log(spread of changes) on log(level); ``b`` near 1 means ``sd ~ level`` and a log
     transform stabilises it; the Box-Cox lambda (Guerrero, and scipy's MLE) is reported.
+    The decision (:func:`lstm_doctor.stats.variance_grows_with_level`, at its default
+    thresholds) also sets the scale on which LD201 and LD304 choose the differencing order,
+    so a log proposed here and the differences proposed there compose correctly.
 
     **Anti-pattern**
 
@@ -33,8 +34,9 @@ class Rule_LD205(Rule):  # noqa: N801
     code = "LD205"
     name = "stationarity.unstable-variance"
     severity = Severity.WARNING
-    thresholds = {"min_slope": 0.5, "max_pvalue": 0.01, "min_level_ratio": 1.5,
-                  "log_lambda_band": 0.25}
+    thresholds = {"min_slope": stats.VARIANCE_MIN_SLOPE, "max_pvalue": stats.VARIANCE_MAX_PVALUE,
+                  "min_level_ratio": stats.VARIANCE_MIN_LEVEL_RATIO,
+                  "log_lambda_band": stats.LOG_LAMBDA_BAND}
 
     def measure(self, ctx):
         """Power-law slope of spread on level, its p-value, the level range and lambda."""
@@ -55,16 +57,16 @@ class Rule_LD205(Rule):  # noqa: N801
     def judge(self, ev, ctx):
         """Fire when spread ~ level ** b with b >= min_slope, significant, over a wide range."""
         o = self.options
-        if (ev["slope"] < o["min_slope"] or ev["slope_pvalue"] >= o["max_pvalue"]
-                or ev["level_ratio"] < o["min_level_ratio"]):
+        if not stats.variance_grows_with_level(ev, min_slope=o["min_slope"],
+                                               max_pvalue=o["max_pvalue"],
+                                               min_level_ratio=o["min_level_ratio"]):
             return None
-        lam = ev["boxcox_lambda"]
-        if not math.isfinite(lam):
-            lam = ev["lambda_from_slope"]
-        use_log = abs(lam) <= o["log_lambda_band"]
-        remedy = Log() if use_log else BoxCox(max(-1.0, min(1.0, lam)))
+        transform = stats.stabilising_transform(ctx, log_band=o["log_lambda_band"])
+        lam = transform["lambda_estimate"]
+        use_log = transform["transform"] == "log"
+        remedy = Log() if use_log else BoxCox(transform["lambda"])
         key = ("preprocessing.log: true" if use_log
-               else f"preprocessing.boxcox: {max(-1.0, min(1.0, lam)):.2f}")
+               else f"preprocessing.boxcox: {transform['lambda']:.2f}")
         return Verdict(
             message=f"the spread grows with the level: sd ~ level^{ev['slope']:.2f} (p = "
                     f"{ev['slope_pvalue']:.2g}, r = {ev['correlation']:.2f}) over blocks of "

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import math
 
-from lstm_doctor.capacity import season_handled
+from lstm_doctor import stats
+from lstm_doctor.capacity import seasonal_period
+from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import SeasonalDifference, SetWindow
 from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 
@@ -12,10 +14,15 @@ class Rule_LD502(Rule):  # noqa: N801
 
     To forecast next January from a window, the window has to contain last January.
     With ``seq_length`` below the period and the season left in the input (no seasonal
-    differencing or deseasonalising), the network has to carry the seasonal phase in its
-    state across windows it never sees together, which it cannot; it forecasts a smeared
-    average season. This is the window-specific view of an unhandled season (LD204 flags
-    the season itself). Evidence: the window length, the detected period and its strength.
+    differencing or deseasonalising at the period or a multiple of it), the network has
+    to carry the seasonal phase in its state across windows it never sees together,
+    which it cannot; it forecasts a smeared average season. "Removed" and "seen" are
+    :func:`lstm_doctor.stats.season_handling`, the definition LD204 and LD503 use too.
+    When this fires, LD204 (unhandled seasonality) reports the same season as
+    information only: this rule carries the warning, or an error when the season is
+    strong (seasonal strength >= ``error_strength``), so the root cause is reported
+    once. Evidence: the window length, the detected period, its strength and what the
+    preprocessing does about it.
 
     **Anti-pattern**
 
@@ -31,32 +38,36 @@ class Rule_LD502(Rule):  # noqa: N801
 
     code = "LD502"
     name = "window.shorter-than-season"
+    severity = Severity.WARNING
     needs_config = True
-    thresholds = {"max_window_fraction": 0.5, "max_window": 200}
+    thresholds = {"max_window_fraction": 0.5, "max_window": 200, "error_strength": 0.9}
 
     def measure(self, ctx):
-        """Window length against the detected season."""
-        from lstm_doctor.stats import detect_period
-
-        season = detect_period(ctx)
-        if not season or season.get("kind") != "seasonal":
+        """Window length against the detected season and its handling."""
+        period = seasonal_period(ctx)
+        if not period:
             raise NotApplicable("no calendar or stable season")
-        period = int(season["period"])
+        season = stats.detect_period(ctx)
+        handling = stats.season_handling(ctx, period)
         return {"seq_length": ctx.config.window.seq_length, "period": period,
                 "strength": season.get("strength"),
-                "season_handled": season_handled(ctx, period),
+                "season_removed_by": handling["removed_by"],
+                "window_covers": handling["window_covers"],
+                "misplaced": handling["misplaced"],
                 "usable_train": ctx.n_train - ctx.pipeline.lost}
 
     def judge(self, ev, ctx):
-        """Fire when an unhandled season is longer than the window."""
-        if ev["season_handled"] or ev["seq_length"] >= ev["period"]:
+        """Fire when a season the preprocessing leaves in is longer than the window."""
+        if ev["season_removed_by"] or ev["window_covers"]:
             return None
         p = ev["period"]
         wanted = math.ceil(1.25 * p)
         strength = f" (strength {ev['strength']:.2f})" if ev["strength"] is not None else ""
+        misplaced = "".join(f" ({k} {lag} is not a multiple of {p})"
+                            for k, lag in (ev["misplaced"] or {}).items())
         message = (f"window.seq_length {ev['seq_length']} is shorter than the period-{p} "
-                   f"season{strength}, which the preprocessing leaves in: no window reaches "
-                   "back one season")
+                   f"season{strength}, which the preprocessing leaves in{misplaced}: no "
+                   "window reaches back one season")
         horizon = ctx.config.window.horizon
         fits = wanted + horizon <= self.options["max_window_fraction"] * ev["usable_train"]
         if fits and wanted <= self.options["max_window"]:
@@ -70,4 +81,6 @@ class Rule_LD502(Rule):  # noqa: N801
             fix = (f"A {wanted}-step window would {why}: remove the season before the network "
                    f"instead (preprocessing.seasonal_difference: {p}).")
             remedies = [SeasonalDifference(p)]
-        return Verdict(message=message, fix=fix, remedies=remedies)
+        strong = ev["strength"] is not None and ev["strength"] >= self.options["error_strength"]
+        return Verdict(message=message, fix=fix, remedies=remedies,
+                       severity=Severity.ERROR if strong else None)

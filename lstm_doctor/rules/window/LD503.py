@@ -4,25 +4,10 @@ import math
 
 import numpy as np
 
-from lstm_doctor.capacity import season_handled, seasonal_period
+from lstm_doctor import stats
+from lstm_doctor.capacity import seasonal_period
 from lstm_doctor.remedies import SetWindow
 from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
-
-
-def pacf_values(ctx, x_key: str, x: np.ndarray, nlags: int) -> np.ndarray:
-    """PACF at lags ``0..k`` from the run's cached ACF (Levinson-Durbin; cached)."""
-    from statsmodels.tsa.stattools import levinson_durbin
-
-    from lstm_doctor.stats import acf
-
-    def compute() -> np.ndarray:
-        r = acf(ctx, x_key, x, nlags)
-        k = min(int(nlags), r.size - 1)
-        if k < 1 or not np.isfinite(r).all() or np.all(r[1:] == 0):
-            return np.zeros(k + 1)
-        return np.asarray(levinson_durbin(r[: k + 1], nlags=k, isacov=True)[2], dtype=float)
-
-    return ctx.cached(("pacf_values", x_key, int(nlags)), compute)
 
 
 class Rule_LD503(Rule):  # noqa: N801
@@ -31,11 +16,16 @@ class Rule_LD503(Rule):  # noqa: N801
     A lag ``k`` with a significant partial autocorrelation means the value ``k`` steps
     back carries information the nearer values do not. If ``k > seq_length`` no training
     window contains it, and the network cannot learn it (an LSTM's state is reset
-    between windows). Evidence: the PACF of the stationary series (season removed,
-    differenced as the unit-root tests require) at the lags beyond the window that are
+    between windows). Evidence: the PACF (:func:`lstm_doctor.stats.pacf`) of the
+    stationary series (:func:`lstm_doctor.stats.stationary_series`: season removed, and
+    differenced only when the tests agree on a unit root, so that stationary noise is
+    never over-differenced into spurious negative partial autocorrelations; a trend or
+    clean level shifts are removed instead) at the lags beyond the window that are
     clearly above the 95 % band (``strong_factor`` times the band, or ``band_factor``
-    times it for two lags or more, so that isolated marginal lags do not count); lags at
-    a season the preprocessing removes are ignored.
+    times it for two lags or more, so that isolated marginal lags do not count). Lags at
+    the season (its multiples, +-1) are ignored when the preprocessing removes the season
+    (:func:`lstm_doctor.stats.season_removed_by`), and when the window is shorter than the
+    period: that is LD502's finding, reported once there.
 
     **Anti-pattern**
 
@@ -56,32 +46,34 @@ class Rule_LD503(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """PACF of the stationary series at the lags beyond the window."""
-        from lstm_doctor.stats import pacf_significant_lags, stationary_series
-
         seq = ctx.config.window.seq_length
-        z = stationary_series(ctx)
+        z = stats.stationary_series(ctx)
         z = z[np.isfinite(z)]
         period = seasonal_period(ctx)
         nlags = min(max(2 * seq, seq + 12, period + 2), z.size // 4,
                     int(self.options["max_lag"]))
         if nlags <= seq or z.size < 30:
             raise NotApplicable(f"series too short to test lags beyond seq_length {seq}")
-        significant = pacf_significant_lags(ctx, "stationary", z, nlags)
-        pacf = pacf_values(ctx, "stationary", z, nlags)
+        significant = stats.pacf_significant_lags(ctx, "stationary", z, nlags)
+        pacf = stats.pacf(ctx, "stationary", z, nlags)
         band = 1.96 / math.sqrt(z.size)
-        handled = season_handled(ctx, period)
+        handling = stats.season_handling(ctx, period) if period else None
+        # the season's lags are LD502's when the window does not reach back one season
+        skip_seasonal = bool(handling) and (handling["removed_by"] is not None
+                                            or not handling["window_covers"])
         beyond = {}
         for lag in significant:
             if lag <= seq or lag >= pacf.size:
                 continue
             seasonal = bool(period) and min(lag % period, period - lag % period) <= 1 and \
                 lag >= period - 1
-            if seasonal and handled:
+            if seasonal and skip_seasonal:
                 continue
             beyond[lag] = float(pacf[lag])
         return {"seq_length": seq, "nlags": nlags, "n": int(z.size), "band": band,
                 "significant_lags": [int(lag) for lag in significant],
-                "beyond_window": beyond, "period": period}
+                "beyond_window": beyond, "period": period,
+                "seasonal_lags_ignored": skip_seasonal}
 
     def judge(self, ev, ctx):
         """Fire on a strong lag, or several moderate ones, beyond the window."""
