@@ -16,31 +16,43 @@ def _num(x: Any, digits: int = 3) -> str:
 
 
 def _spread(m: dict[str, Any], key: str, digits: int = 3) -> str:
+    """``mean ± std`` (std only with several seeds)."""
     mean = m.get(key)
     if mean is None:
         return "n/a"
     if m.get("n_seeds", 1) > 1 and m.get(f"{key}_std") is not None:
-        return (f"{_num(mean, digits)} ± {_num(m[f'{key}_std'], digits)} "
-                f"[{_num(m.get(f'{key}_min'), digits)}–{_num(m.get(f'{key}_max'), digits)}]")
+        return f"{_num(mean, digits)} ± {_num(m[f'{key}_std'], digits)}"
     return _num(mean, digits)
 
 
+def _range(m: dict[str, Any], key: str = "mase") -> str:
+    if m.get("n_seeds", 1) > 1 and m.get(f"{key}_min") is not None:
+        return f"{_num(m[f'{key}_min'])}–{_num(m[f'{key}_max'])}"
+    return ""
+
+
+def _pval(p: Any) -> str:
+    if p is None or not math.isfinite(p):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
 def build_metrics_table(comparison: dict[str, Any]) -> Table:
-    """Models x metrics (mean ± std [min–max] over seeds)."""
+    """Models x metrics: MASE mean ± std and min–max over seeds, MAE, RMSE, sMAPE means."""
     hold = comparison.get("holdout") or {}
     title = (f"Holdout {hold.get('start')} .. {hold.get('end')} ({hold.get('n')} points, "
              f"{hold.get('horizon', 1)}-step rolling origin)")
     table = Table(title=title, expand=True)
-    for col in ("Model", "MASE", "MAE", "RMSE", "sMAPE %", "Seeds", "Train s"):
-        table.add_column(col, no_wrap=col in ("Model", "Seeds", "Train s"))
+    for col in ("Model", "MASE", "MASE range", "MAE", "RMSE", "sMAPE %", "Seeds", "Train s"):
+        table.add_column(col, no_wrap=True)
     winner = comparison.get("winner")
     for m in comparison.get("models", []):
         name = m["name"] + (" *" if m["name"] == winner else "")
         if m.get("error"):
-            table.add_row(name, f"[red]{m['error']}[/]", "", "", "", "", "")
+            table.add_row(name, f"[red]{m['error']}[/]", "", "", "", "", "", "")
             continue
-        table.add_row(name, _spread(m, "mase"), _spread(m, "mae"), _spread(m, "rmse"),
-                      _spread(m, "smape", 2), str(m.get("n_seeds", 1)),
+        table.add_row(name, _spread(m, "mase"), _range(m), _num(m.get("mae")),
+                      _num(m.get("rmse")), _num(m.get("smape"), 2), str(m.get("n_seeds", 1)),
                       _num(m.get("train_seconds"), 2))
     return table
 
@@ -53,7 +65,7 @@ def print_comparison(comparison: dict[str, Any] | None, console: Console) -> Non
         console.print(build_metrics_table(comparison))
     for d in comparison.get("dm_tests", []):
         console.print(f"Diebold-Mariano {d['a']} vs {d['b']}: statistic "
-                      f"{_num(d.get('statistic'), 2)}, p = {_num(d.get('p_value'), 3)}"
+                      f"{_num(d.get('statistic'), 2)}, p {_pval(d.get('p_value'))}"
                       + (f" ({d['better']} is more accurate)" if d.get("better") else ""))
     if comparison.get("ablation"):
         table = Table(title="Ablation: remediated set-up without one remedy", expand=True)
@@ -62,7 +74,7 @@ def print_comparison(comparison: dict[str, Any] | None, console: Console) -> Non
         for a in comparison["ablation"]:
             share = a.get("share")
             table.add_row(a.get("describe") or a["remedy"], a.get("source", ""),
-                          _spread(a, "mase") if a.get("mase") is not None else "n/a",
+                          _spread({**a, "n_seeds": a.get("n_seeds", 1)}, "mase"),
                           _num(a.get("delta_mase")),
                           f"{share:.0%}" if isinstance(share, (int, float)) else "n/a")
         console.print(table)
