@@ -8,8 +8,9 @@ as a user calls it, in a fresh process::
     lstm-doctor check panel.parquet --id-col series --config lstm.yaml --format json \\
         --output out.json --jobs N
 
-Wall time (median of the runs) and peak RSS (``RUSAGE_CHILDREN`` of a wrapper process that
-runs only that command: the largest single process, the parent or one worker) are reported,
+Wall time (median of the runs) and peak RSS (of the CLI process: ``RUSAGE_CHILDREN`` of a
+wrapper process that runs only that command; and of the CLI with its joblib workers, summed,
+sampled every 50 ms) are reported,
 with the per-series cost (wall / series, and the median and 90th percentile of the
 ``check_seconds`` each report records). With ``--dask`` the same panel also runs through
 ``check_panel(client=...)`` on a local Dask cluster (2 worker processes, loopback only).
@@ -77,17 +78,40 @@ def make_panel(n_series: int, n_points: int, seed: int = 0):
 
 
 def worker_cli(path: str, config: str, out: str, jobs: str) -> dict:
-    """Run the CLI once as a child; wall time and peak RSS."""
+    """Run the CLI once as a child: wall time, peak RSS of the CLI process
+    (``RUSAGE_CHILDREN``) and of the whole process tree (CLI + joblib workers, sampled
+    every 50 ms with psutil when it is installed)."""
     import resource
 
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with dask[distributed]
+        psutil = None
     t0 = time.perf_counter()
-    proc = subprocess.run([str(CLI), "check", path, "--id-col", "series", "--config", config,
-                           "--isolated", "--format", "json", "--output", out, "--jobs", jobs],
-                          capture_output=True, text=True)
+    proc = subprocess.Popen([str(CLI), "check", path, "--id-col", "series", "--config", config,
+                             "--isolated", "--format", "json", "--output", out, "--jobs", jobs],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    tree_peak = 0.0
+    if psutil is not None:
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                procs = [root, *root.children(recursive=True)]
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                tree_peak = max(tree_peak, total / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+    _, err = proc.communicate()
     wall = time.perf_counter() - t0
     if proc.returncode not in (0, 1, 2) or not Path(out).exists():
-        raise RuntimeError(proc.stderr[-3000:])
-    return {"wall_s": wall, "exit": proc.returncode,
+        raise RuntimeError(err[-3000:])
+    return {"wall_s": wall, "exit": proc.returncode, "tree_peak_rss_mb": tree_peak,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0}
 
 
@@ -147,14 +171,16 @@ def run(n_series: int, n_points: int, runs: int, dask: bool) -> str:
             f"Each run is a fresh `lstm-doctor check ... --format json --output F --jobs N` "
             f"process; {runs} runs each, median wall. Load average at start {load_start:.1f} "
             "(2 cores shared with other jobs).", "",
-            "| --jobs | wall (s), median | runs (s) | per series (ms) | peak RSS of one "
-            "process (MB) | speed-up | exit |", "|---|---|---|---|---|---|---|"]
+            "| --jobs | wall (s), median | runs (s) | per series (ms) | peak RSS, CLI process "
+            "(MB) | peak RSS, CLI + workers (MB) | speed-up | exit |",
+            "|---|---|---|---|---|---|---|---|"]
         for jobs, res in rows:
             wall = walls[jobs]
             each = ", ".join(f"{r['wall_s']:.1f}" for r in res)
             lines.append(
                 f"| {jobs} | {wall:.1f} | {each} "
                 f"| {1000 * wall / n_series:.1f} | {max(r['peak_rss_mb'] for r in res):.0f} "
+                f"| {max(r['tree_peak_rss_mb'] for r in res):.0f} "
                 f"| {walls['1'] / wall:.2f}x | {res[0]['exit']} |")
         errors = [f["source"] for f in docs["1"]["files"] if "error" in f]
         lines += [

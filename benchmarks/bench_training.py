@@ -194,10 +194,8 @@ def _doctor_baseline(cfg, data) -> tuple[float, dict]:
     return wall, {"epochs": run.epochs_run, "fit_s": run.seconds}
 
 
-def _wrapper_pair(keras, W, epochs: int) -> tuple[float, float]:
-    """One interleaved pair: plain Keras fit+predict vs LSTMForecaster on the same windows."""
-    from lstm_doctor.experiment.lstm import LSTMForecaster
-
+def _plain_fit(keras, W, epochs: int) -> float:
+    """Plain Keras compile/fit/predict on the windows (LSTM(32), Adam, MSE, batch 32)."""
     t0 = time.perf_counter()
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input(W.X.shape[1:]), keras.layers.LSTM(32),
@@ -205,11 +203,32 @@ def _wrapper_pair(keras, W, epochs: int) -> tuple[float, float]:
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
     model.fit(W.X, W.Y, epochs=epochs, batch_size=32, verbose=0)
     model.predict_on_batch(W.X)
-    plain = time.perf_counter() - t0
+    return time.perf_counter() - t0
+
+
+def _wrapper_fit(W, epochs: int) -> float:
+    """The same with lstm-doctor's ``LSTMForecaster``."""
+    from lstm_doctor.experiment.lstm import LSTMForecaster
+
     t0 = time.perf_counter()
     est = LSTMForecaster(units=32, epochs=epochs, batch_size=32, seed=0).fit(W.X, W.Y)
     est.predict(W.X)
-    return plain, time.perf_counter() - t0
+    return time.perf_counter() - t0
+
+
+def _interleaved(plain, doctor, repeats: int) -> tuple[list[float], list[float]]:
+    """Alternate the order (plain, doctor), (doctor, plain), ... so that neither always runs
+    first; one warm-up pair first (graph tracing, caches)."""
+    plain(), doctor()
+    a, b = [], []
+    for i in range(repeats):
+        if i % 2 == 0:
+            a.append(plain())
+            b.append(doctor())
+        else:
+            b.append(doctor())
+            a.append(plain())
+    return a, b
 
 
 def overhead(repeats: int, cases: list[str], report_runs: int) -> str:
@@ -223,10 +242,11 @@ def overhead(repeats: int, cases: list[str], report_runs: int) -> str:
     3. ``lstm_doctor.report`` (1 seed): the baseline's and the remediated LSTM's training
        wall time and epochs (the remediated run stops early).
 
-    Pairs are interleaved (plain, doctor, plain, doctor...) after one warm-up pair so that
-    load changes hit both; medians over ``repeats``.
+    Runs alternate (plain, doctor), (doctor, plain)... after one warm-up pair, so that load
+    changes hit both and neither always runs first; medians over ``repeats``.
     """
     import os
+    from functools import partial
 
     from lstm_doctor.experiment.lstm import import_keras
     from lstm_doctor.experiment.windows import input_matrix, make_windows, train_origins
@@ -234,7 +254,8 @@ def overhead(repeats: int, cases: list[str], report_runs: int) -> str:
     keras = import_keras()
     load = os.getloadavg()[0]
     lines = ["## Training cost: lstm-doctor vs a plain Keras script", "",
-             f"Median of {repeats} interleaved runs after a warm-up; one seed; deterministic "
+             f"Median of {repeats} runs, alternating (plain, doctor), (doctor, plain), ... after "
+             "a warm-up pair; one seed; deterministic "
              f"ops on (both); load average at start {load:.1f} (2 shared cores).", "",
              "| case | what | epochs | plain Keras (s) | lstm-doctor (s) | ratio | runs "
              "(plain / doctor, s) |", "|---|---|---|---|---|---|---|"]
@@ -246,21 +267,16 @@ def overhead(repeats: int, cases: list[str], report_runs: int) -> str:
         W = make_windows(input_matrix(z), z,
                          train_origins(data.n_train, lost=0, seq_length=L, horizon=1),
                          seq_length=L, horizon=1)
-        _wrapper_pair(keras, W, 2)  # warm-up
-        pairs = [_wrapper_pair(keras, W, epochs) for _ in range(repeats)]
-        a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+        a, b = _interleaved(partial(_plain_fit, keras, W, epochs),
+                            partial(_wrapper_fit, W, epochs), repeats)
         ratio = statistics.median(b) / statistics.median(a)
         ratios.append(ratio)
         lines.append(f"| {title} | `LSTMForecaster` fit + predict, {len(W)} windows | {epochs} "
                      f"| {statistics.median(a):.2f} | {statistics.median(b):.2f} "
                      f"| **{ratio:.3f}** | {' '.join(f'{x:.2f}' for x in a)} / "
                      f"{' '.join(f'{x:.2f}' for x in b)} |")
-        _plain_keras_script(keras, data.y, data.n_train, cfg)  # warm-up
-        _doctor_baseline(cfg, data)
-        a, b = [], []
-        for _ in range(repeats):
-            a.append(_plain_keras_script(keras, data.y, data.n_train, cfg))
-            b.append(_doctor_baseline(cfg, data)[0])
+        a, b = _interleaved(partial(_plain_keras_script, keras, data.y, data.n_train, cfg),
+                            lambda: _doctor_baseline(cfg, data)[0], repeats)  # noqa: B023
         ratio = statistics.median(b) / statistics.median(a)
         ratios.append(ratio)
         lines.append(f"| {title} | whole baseline path (`train_lstm`) vs the user's script | "
@@ -307,7 +323,7 @@ def main() -> None:
     c.add_argument("--out", type=Path, default=None)
     c.add_argument("--ablation", action="store_true")
     o = sub.add_parser("overhead")
-    o.add_argument("--repeats", type=int, default=5)
+    o.add_argument("--repeats", type=int, default=8)
     o.add_argument("--cases", default=",".join(COST_CASES))
     o.add_argument("--report-runs", type=int, default=3)
     o.add_argument("--write", action="store_true", help="write RESULTS_training.md")

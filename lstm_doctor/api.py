@@ -106,6 +106,8 @@ def report(
     config: str | dict | LSTMConfig | None = None,
     select: list[str] | str | None = None,
     ignore: list[str] | str | None = None,
+    thresholds: dict[str, dict[str, float]] | None = None,
+    severities: dict[str, str] | None = None,
     seeds: int = 3,
     epochs: int | None = None,
     max_seconds: float | None = None,
@@ -117,7 +119,7 @@ def report(
 
     Parameters
     ----------
-    data, target, time_col, features, config, select, ignore
+    data, target, time_col, features, config, select, ignore, thresholds, severities
         As in :func:`check`. Without ``config`` the Keras defaults are diagnosed.
     seeds : int
         Seeds per LSTM (results are mean and spread over seeds).
@@ -144,12 +146,13 @@ def report(
         data, target=target, time_col=time_col, features=features)
     cfg = load_config(config)
     ctx = Context(series, cfg, config_given=True)
-    result = _run_rules(ctx, select=select, ignore=ignore)
+    rules = _instantiate(select, ignore, thresholds, severities)
+    result = _run_rules(ctx, rules=rules)
     if train:
         run_experiment(result, ctx, seeds=seeds, epochs=epochs, max_seconds=max_seconds,
                        ablation=ablation, progress=progress)
         # the training-symptom rules (LD7xx) judge the runs: replace their "skip" outcomes
-        symptoms = [r for r in _instantiate(select, ignore, None, None) if r.needs_training]
+        symptoms = [r for r in rules if r.needs_training]
         if symptoms:
             judged = _run_rules(ctx, rules=symptoms)
             new = {o.code: o for o in judged.outcomes}

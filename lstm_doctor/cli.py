@@ -57,6 +57,8 @@ def cli() -> None:
 
 FORMAT_CHOICE = click.Choice(["text", "json", "junit", "sarif", "github", "markdown"],
                              case_sensitive=False)
+REPORT_FORMAT_CHOICE = click.Choice(["text", "json", "junit", "sarif", "github", "markdown",
+                                     "html"], case_sensitive=False)
 
 
 def project_options(func):
@@ -388,32 +390,65 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
 @click.option("--ablation", is_flag=True, help="Measure each remedy's share of the gain.")
 @click.option("--no-train", is_flag=True, help="Findings only; do not train.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
-@click.option("--output", type=click.Path(dir_okay=False), help="Write the HTML report here.")
-def report(data, target, time_col, features, config_path, model_path, select, ignore, fail_on,
-           seeds, epochs, max_seconds, ablation, no_train, json_path, output):
-    """Check DATA, then train the baseline and remediated LSTMs against reference models."""
-    from lstm_doctor.api import report as api_report
+@click.option("--format", "formats", multiple=True, type=REPORT_FORMAT_CHOICE,
+              help="Output format (repeatable, paired in order with --output): text, json, "
+                   "junit, sarif, github, markdown, html. Without --format, text goes to "
+                   "stdout and --output is the HTML report.")
+@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the HTML report here (or the output of the --format at the same "
+                   "position).")
+@project_options
+@click.pass_context
+def report(ctx, data, target, time_col, features, config_path, model_path, select, ignore,
+           fail_on, seeds, epochs, max_seconds, ablation, no_train, json_path, formats, outputs,
+           project_config, isolated):
+    """Check DATA, then train the baseline and remediated LSTMs against reference models.
 
-    result = api_report(data, target=target, time_col=time_col, features=features,
-                        config=_config_source(config_path, model_path), select=select,
-                        ignore=ignore, seeds=seeds, epochs=epochs, max_seconds=max_seconds,
-                        ablation=ablation, train=not no_train, progress=True)
+    Exit codes as for 'check' (findings include the training symptoms LD7xx). Settings
+    come from [tool.lstm-doctor] like 'check'; flags override them.
+    """
+    from lstm_doctor.api import report as api_report
+    from lstm_doctor.project import settings_kwargs
+
+    if not formats:
+        if len(outputs) > 1:
+            raise click.UsageError("without --format, --output names the one HTML report; "
+                                   "pair several outputs with --format")
+        pairs = [("text", None)] + [("html", out) for out in outputs]
+    else:
+        pairs = _plan_outputs(formats, outputs)
+    _, settings = _resolve_settings(
+        ctx, project_config, isolated, target=target, **{"time-col": time_col},
+        features=features, config=config_path, model=model_path, select=select, ignore=ignore,
+        **{"fail-on": fail_on})
+    kwargs = settings_kwargs(settings)
+    fail_on = settings["fail-on"].value
+    source = _config_source(settings["config"].value, settings["model"].value)
+    result = api_report(data, config=source, seeds=seeds, epochs=epochs,
+                        max_seconds=max_seconds, ablation=ablation, train=not no_train,
+                        progress=True, **kwargs)
     result.meta["command"] = "lstm-doctor " + " ".join(sys.argv[1:])
     if json_path:
         Path(json_path).write_text(result.to_json() + "\n", encoding="utf-8")
         _stderr().print(f"wrote {json_path}")
-    if output:
-        result.to_html(output)
-        _stderr().print(f"wrote {output}")
-    from rich.console import Console
-
-    from lstm_doctor.render.comparison import print_comparison
-    from lstm_doctor.render.text import print_report
-
     as_dict = result.to_dict()
-    console = Console()
-    print_report(as_dict, console, fail_on=fail_on)
-    print_comparison(as_dict.get("comparison"), console)
+    for fmt, output in pairs:
+        if fmt == "html":
+            if not output:
+                raise click.UsageError("--format html needs an --output file")
+            result.to_html(output)
+            _stderr().print(f"wrote {output}")
+        elif fmt == "text" and not output:
+            from rich.console import Console
+
+            from lstm_doctor.render.comparison import print_comparison
+            from lstm_doctor.render.text import print_report
+
+            console = Console()
+            print_report(as_dict, console, fail_on=fail_on)
+            print_comparison(as_dict.get("comparison"), console)
+        else:
+            _emit([as_dict], fmt, output, fail_on)
     sys.exit(result.exit_code(fail_on))
 
 

@@ -36,6 +36,8 @@ from typing import Any
 
 from lstm_doctor.errors import InputError, did_you_mean
 
+#: How long to try to reach a Dask scheduler given by address.
+DASK_CONNECT_TIMEOUT = "20s"
 #: File types read from a directory (other files are ignored).
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
 
@@ -466,7 +468,7 @@ def run_tasks(tasks: list[Task], options: dict[str, Any], *, jobs: int = 1, clie
                 raise InputError("a Dask scheduler needs dask.distributed; pip install "
                                  "'lstm-doctor[dask]'") from None
             try:
-                own_client = client = Client(client, timeout="20s")
+                own_client = client = Client(client, timeout=DASK_CONNECT_TIMEOUT)
             except OSError as exc:
                 raise InputError(f"Dask scheduler '{client}' cannot be reached ({exc}); check "
                                  "the address (tcp://host:port) and that it is running") \

@@ -201,8 +201,9 @@ def test_dask_local_cluster_gives_the_same_results(frame, panel):
             [_volatile(r) for r in panel.results]
 
 
-def test_unreachable_scheduler_is_an_input_error(frame):
+def test_unreachable_scheduler_is_an_input_error(frame, monkeypatch):
     pytest.importorskip("distributed")
+    monkeypatch.setattr("lstm_doctor.panel.DASK_CONNECT_TIMEOUT", "2s")
     with pytest.raises(InputError, match="cannot be reached"):
         check_panel(frame, id_col="store", client="tcp://127.0.0.1:9")
 

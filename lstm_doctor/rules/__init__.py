@@ -49,12 +49,7 @@ def get_rules() -> list[type]:
     """All rule classes, in code order (modules are imported on first call)."""
     classes = []
     for path in RULE_MODULES:
-        try:
-            module = importlib.import_module(f"lstm_doctor.rules.{path}")
-        except ModuleNotFoundError as exc:  # TEMPORARY while the catalog is being written
-            if exc.name and exc.name.startswith("lstm_doctor.rules"):
-                continue
-            raise
+        module = importlib.import_module(f"lstm_doctor.rules.{path}")
         code = path.rsplit(".", 1)[1]
         classes.append(getattr(module, f"Rule_{code}"))
     return sorted(classes, key=lambda c: c.code)

@@ -30,7 +30,11 @@ class Rule_LD401(Rule):  # noqa: N801
     early stopping. Compare with a naive forecast to see whether any capacity is needed.
     The remedy proposes the largest single-layer LSTM with at most
     ``remedy_params_per_window`` parameters per training window (at least
-    ``min_units`` units, never more than the set-up's).
+    ``min_units`` units, never more than the set-up's). The default (8) stays below the
+    warning limit even after the remediated set-up holds out 20% of the windows for
+    validation, so the remediated set-up passes this rule; a much smaller budget (one
+    parameter per window) was measured to under-fit (4-6 units on the Nile and sunspots
+    series lost to the user's LSTM(50), while 12-16 units matched it).
     """
 
     code = "LD401"
@@ -38,7 +42,7 @@ class Rule_LD401(Rule):  # noqa: N801
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"max_params_per_window": 10.0, "error_params_per_window": 50.0,
-                  "remedy_params_per_window": 1.0, "min_units": 4}
+                  "remedy_params_per_window": 8.0, "min_units": 8}
 
     def measure(self, ctx):
         """Trainable parameters (as Keras counts them) and training windows."""

@@ -33,6 +33,7 @@ class Rule_LD101(Rule):  # noqa: N801
     thresholds = {"max_missing_fraction": 0.0}
 
     def measure(self, ctx):
+        """Count non-finite target/feature values and absent stamps of the time grid."""
         bad = ~np.isfinite(ctx.y)
         rows = np.flatnonzero(bad)
         ev = {
@@ -56,6 +57,7 @@ class Rule_LD101(Rule):  # noqa: N801
         return ev
 
     def judge(self, ev, ctx):
+        """Error for NaN/inf values, warning for gaps in the time index only."""
         parts = []
         if ev["missing_fraction"] > self.options["max_missing_fraction"]:
             kind = f" ({ev['n_inf']} infinite)" if ev["n_inf"] else ""

@@ -31,6 +31,7 @@ class Rule_LD102(Rule):  # noqa: N801
     thresholds = {"max_off_grid_fraction": 0.01}
 
     def measure(self, ctx):
+        """Backward steps, duplicate stamps and stamps off the regular grid."""
         grid = ctx.time_grid
         if grid is None:
             raise NotApplicable("no time column")
@@ -39,6 +40,7 @@ class Rule_LD102(Rule):  # noqa: N801
         return ev
 
     def judge(self, ev, ctx):
+        """Error when unsorted or duplicated; warning when irregularly spaced."""
         parts, severity = [], Severity.WARNING
         if not ev["sorted"]:
             parts.append(f"time goes backwards {ev['n_unsorted']} times (first at row "

@@ -30,6 +30,7 @@ class Rule_LD103(Rule):  # noqa: N801
     thresholds = {"min_relative_std": 1e-6, "max_dominant_fraction": 0.95}
 
     def measure(self, ctx):
+        """Unique values, standard deviation and the share of the most common value."""
         v = ctx.values
         uniq, counts = np.unique(v, return_counts=True)
         top = int(np.argmax(counts))
@@ -43,6 +44,7 @@ class Rule_LD103(Rule):  # noqa: N801
         }
 
     def judge(self, ev, ctx):
+        """Error when constant or nearly so; warning for a stuck (dominant) value."""
         if ev["n_unique"] == 1:
             return Verdict(f"the target is constant ({ev['dominant_value']:g} everywhere)",
                            "Check that the target column is the one you meant; a constant "

@@ -41,6 +41,7 @@ class Rule_LD104(Rule):  # noqa: N801
     thresholds = {"z": 7.0, "max_outlier_fraction": 0.01}
 
     def measure(self, ctx):
+        """Robust (median/MAD) z-scores of the level and of the first differences."""
         v = ctx.values
         z_level = _robust_z(v)
         d = np.diff(v)
@@ -62,6 +63,7 @@ class Rule_LD104(Rule):  # noqa: N801
         }
 
     def judge(self, ev, ctx):
+        """Warning for isolated outliers; info when so many that the series is heavy-tailed."""
         if ev["n_outliers"] == 0:
             return None
         frac_limit = self.options["max_outlier_fraction"]

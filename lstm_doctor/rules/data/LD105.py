@@ -31,6 +31,7 @@ class Rule_LD105(Rule):  # noqa: N801
     thresholds = {"min_zero_fraction": 0.5}
 
     def measure(self, ctx):
+        """Share of zeros, average demand interval (ADI) and CV² of non-zero sizes."""
         v = ctx.values
         nonzero = v[v != 0]
         pos = np.flatnonzero(v != 0)
@@ -41,6 +42,7 @@ class Rule_LD105(Rule):  # noqa: N801
                 "n_nonzero": int(nonzero.size)}
 
     def judge(self, ev, ctx):
+        """Warning when most values are zero but some are not."""
         if ev["n_nonzero"] == 0 or ev["zero_fraction"] < self.options["min_zero_fraction"]:
             return None  # all-zero is LD103's business
         kind = ("lumpy" if ev["cv2"] >= 0.49 else "intermittent")
