@@ -63,7 +63,7 @@ class SeriesData:
         """The ``data`` block of the JSON report."""
         start = end = None
         if self.time is not None and len(self.time):
-            start, end = _stamp(self.time[0]), _stamp(self.time[-1])
+            start, end = json_stamp(self.time[0]), json_stamp(self.time[-1])
         return {
             "n": self.n,
             "target": self.target,
@@ -86,8 +86,9 @@ def _finite(fn, y: np.ndarray) -> float | None:
     return float(fn(finite)) if finite.size else None
 
 
-def _stamp(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
+def json_stamp(value: Any) -> Any:
+    """A time stamp as a JSON value: ISO string for dates, int/float for numeric stamps."""
+    if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, (np.integer, int)):
         return int(value)
@@ -487,7 +488,7 @@ def time_grid(time: pd.Index | None) -> dict[str, Any] | None:
     missing = ~np.asarray(present)
     out["n_missing"] = int(missing.sum())
     if missing.any():
-        out["first_missing"] = _stamp(grid[int(np.flatnonzero(missing)[0])])
+        out["first_missing"] = json_stamp(grid[int(np.flatnonzero(missing)[0])])
         out["longest_gap"] = longest_run(missing)
     return out
 

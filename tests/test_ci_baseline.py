@@ -11,21 +11,12 @@ import pandas as pd
 import pytest
 
 from lstm_doctor.baseline import fingerprint, load_baseline
-from lstm_doctor.cli import main
 from lstm_doctor.errors import InputError
 from lstm_doctor.render.json import validate
+from tests.helpers import run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
-
-def run_cli(args, capsys):
-    code = 0
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
 import lstm_doctor
-from lstm_doctor.cli import main
 from lstm_doctor.render import FORMATS, render
 from lstm_doctor.render.github import render_github
 from lstm_doctor.render.json import schema, validate
 from lstm_doctor.render.markdown import render_markdown
 from lstm_doctor.render.sarif import build_sarif
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -27,15 +27,6 @@ BAD_SETUP = {"preprocessing": {"scaler": "none"}, "window": {"seq_length": 3},
              "model": {"units": 200, "activation": "relu"},
              "training": {"epochs": 500, "learning_rate": 0.1}}
 
-
-def run_cli(args, capsys):
-    code = 0
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -9,23 +9,14 @@ from pathlib import Path
 import pytest
 
 import lstm_doctor
-from lstm_doctor.cli import main
 from lstm_doctor.errors import InputError
 from lstm_doctor.project import find_project_file, load_project_config
+from tests.helpers import run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TAYLOR = str(FIXTURES / "taylor.csv")  # LD104 warning (one step outlier, max |z| ~7.02)
 MACRO = str(FIXTURES / "macrodata.csv")
 
-
-def run_cli(args, capsys):
-    code = 0
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write(path: Path, text: str) -> Path:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstm_doctor.cli import main
+from tests.helpers import run_cli
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 AIR = str(FIXTURES / "airpassengers.csv")
@@ -21,18 +21,6 @@ AUSBEER = str(FIXTURES / "ausbeer.csv")  # NaN at the end: LD101 error
 TAYLOR = str(FIXTURES / "taylor.csv")  # one step outlier: LD104 warning
 MACRO = str(FIXTURES / "macrodata.csv")
 
-
-def run_cli(args, capsys, monkeypatch=None, stdin: str | None = None):
-    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = 0
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _csv(path: Path, text: str) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from lstm_doctor.config import LSTMConfig
+from lstm_doctor.data import json_stamp
 from lstm_doctor.experiment.dm import dm_test
 from lstm_doctor.experiment.forecasters import (
     ETSForecaster,
@@ -87,16 +88,6 @@ class WorkData:
         return int(self.y.shape[0])
 
 
-def _stamp(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value)
-    return str(value)
-
-
 def prepare_data(ctx: Any) -> WorkData:
     """Trim leading/trailing gaps, interpolate interior ones, apply the user's test size."""
     y = np.asarray(ctx.y, dtype=float).copy()
@@ -126,7 +117,7 @@ def prepare_data(ctx: Any) -> WorkData:
                              f"'{ctx.series.feature_names[j]}'")
     time_index = ctx.series.time
     if time_index is not None and len(time_index) == ctx.n:
-        stamps = [_stamp(v) for v in list(time_index[sl])]
+        stamps = [json_stamp(v) for v in list(time_index[sl])]
     else:
         stamps = list(range(first, last + 1))
     n = len(y)
