@@ -487,7 +487,7 @@ def demo(output, seeds, epochs, no_train):
     """Diagnose the bundled example (a real series with a typical failing set-up)."""
     from lstm_doctor.demo import run_demo
 
-    run_demo(output=output, seeds=seeds, epochs=epochs, train=not no_train)
+    run_demo(output=output, seeds=seeds, epochs=epochs, train=not no_train, summary=True)
 
 
 def _one_line(text: str) -> str:

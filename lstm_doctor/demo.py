@@ -42,7 +42,8 @@ def demo_files():
 
 
 def run_demo(output: str | Path = "report.html", seeds: int = 3, epochs: int | None = None,
-             train: bool = True, progress: bool | None = None, echo: bool = True) -> Path:
+             train: bool = True, progress: bool | None = None, echo: bool = True,
+             summary: bool = False) -> Path:
     """Diagnose the bundled example and write the HTML report.
 
     Parameters
@@ -59,6 +60,8 @@ def run_demo(output: str | Path = "report.html", seeds: int = 3, epochs: int | N
         Show a progress bar on stderr (default: when stderr is a terminal).
     echo : bool
         Print the written report's absolute path on stdout.
+    summary : bool
+        Also print the findings table and the model comparison on stdout (the CLI does).
 
     Returns
     -------
@@ -79,6 +82,16 @@ def run_demo(output: str | Path = "report.html", seeds: int = 3, epochs: int | N
     result.meta["command"] = _command(output, seeds, epochs, train)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.to_html(str(out))
+    if summary:
+        from rich.console import Console
+
+        from lstm_doctor.render.comparison import print_comparison
+        from lstm_doctor.render.text import print_report
+
+        as_dict = result.to_dict()
+        console = Console()
+        print_report(as_dict, console)
+        print_comparison(as_dict.get("comparison"), console)
     if echo:
         print(out)
     return out

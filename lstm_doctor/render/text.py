@@ -18,8 +18,8 @@ def build_table(report: dict[str, Any]) -> Table:
     table = Table(show_lines=True, expand=True)
     table.add_column("Code", no_wrap=True)
     table.add_column("Severity", no_wrap=True)
-    table.add_column("Finding", ratio=3)
-    table.add_column("Fix", ratio=2)
+    table.add_column("Finding", ratio=3, overflow="fold")
+    table.add_column("Fix", ratio=2, overflow="fold")
     for f in report["findings"]:
         code = Text(f["code"], style="bold")
         if f.get("baseline_state") in ("unchanged", "worsened"):  # set by --baseline
