@@ -64,7 +64,9 @@ def test_cli_demo_no_train(tmp_path):
                            "--output", str(out)], capture_output=True, text=True, cwd=tmp_path,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == str(out.resolve())
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1] == str(out.resolve())  # the path comes last, after the findings
+    assert "LD401" in proc.stdout and "LD601" in proc.stdout
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
