@@ -13,6 +13,12 @@ from rich.text import Text
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
+def _when(stamp) -> str:
+    """A time stamp for people: drop a midnight time of day."""
+    text = str(stamp)
+    return text[:-9] if text.endswith("T00:00:00") else text
+
+
 def build_table(report: dict[str, Any]) -> Table:
     """The findings as a rich table, most severe first."""
     table = Table(show_lines=True, expand=True)
@@ -37,7 +43,8 @@ def print_report(report: dict[str, Any], console: Console, fail_on: str = "error
     head = (f"[bold]{escape(str(where))}[/]: target '{escape(str(data['target']))}', "
             f"{data['n']} points"
             + (f", frequency {data['frequency']}" if data.get("frequency") else "")
-            + (f", {data['start']} .. {data['end']}" if data.get("start") is not None else ""))
+            + (f", {_when(data['start'])} .. {_when(data['end'])}"
+               if data.get("start") is not None else ""))
     console.print(head)
     if report["findings"]:
         console.print(build_table(report))
