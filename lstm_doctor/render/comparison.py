@@ -37,23 +37,33 @@ def _pval(p: Any) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
-def build_metrics_table(comparison: dict[str, Any]) -> Table:
-    """Models x metrics: MASE mean ± std and min–max over seeds, MAE, RMSE, sMAPE means."""
+def build_metrics_table(comparison: dict[str, Any], width: int | None = None) -> Table:
+    """Models x metrics: MASE mean ± std (and min–max over seeds), MAE, RMSE, sMAPE means.
+
+    Below 110 columns the MASE range and the seed count are left out so that no number is
+    ever truncated on an 80-column terminal.
+    """
     hold = comparison.get("holdout") or {}
     title = (f"Holdout {hold.get('start')} .. {hold.get('end')} ({hold.get('n')} points, "
              f"{hold.get('horizon', 1)}-step rolling origin)")
-    table = Table(title=title, expand=True)
-    for col in ("Model", "MASE", "MASE range", "MAE", "RMSE", "sMAPE %", "Seeds", "Train s"):
+    wide = width is None or width >= 110
+    columns = ["Model", "MASE", "MASE range", "MAE", "RMSE", "sMAPE %", "Seeds", "Train s"]
+    if not wide:
+        columns = [c for c in columns if c not in ("MASE range", "Seeds")]
+    table = Table(title=title, expand=wide)
+    for col in columns:
         table.add_column(col, no_wrap=True)
     winner = comparison.get("winner")
     for m in comparison.get("models", []):
         name = m["name"] + (" *" if m["name"] == winner else "")
         if m.get("error"):
-            table.add_row(name, f"[red]{m['error']}[/]", "", "", "", "", "", "")
+            table.add_row(name, f"[red]{m['error']}[/]", *[""] * (len(columns) - 2))
             continue
-        table.add_row(name, _spread(m, "mase"), _range(m), _num(m.get("mae")),
-                      _num(m.get("rmse")), _num(m.get("smape"), 2), str(m.get("n_seeds", 1)),
-                      _num(m.get("train_seconds"), 2))
+        cells = {"Model": name, "MASE": _spread(m, "mase"), "MASE range": _range(m),
+                 "MAE": _num(m.get("mae")), "RMSE": _num(m.get("rmse")),
+                 "sMAPE %": _num(m.get("smape"), 2), "Seeds": str(m.get("n_seeds", 1)),
+                 "Train s": _num(m.get("train_seconds"), 2)}
+        table.add_row(*[cells[c] for c in columns])
     return table
 
 
@@ -62,7 +72,7 @@ def print_comparison(comparison: dict[str, Any] | None, console: Console) -> Non
     if not comparison:
         return
     if comparison.get("models"):
-        console.print(build_metrics_table(comparison))
+        console.print(build_metrics_table(comparison, width=console.width))
     for d in comparison.get("dm_tests", []):
         console.print(f"Diebold-Mariano {d['a']} vs {d['b']}: statistic "
                       f"{_num(d.get('statistic'), 2)}, p {_pval(d.get('p_value'))}"
