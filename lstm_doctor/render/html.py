@@ -87,6 +87,10 @@ def fmt_value(value: Any, limit: int = 10) -> str:
         items = list(value.items())
         text = ", ".join(f"{k}={fmt_value(v, limit)}" for k, v in items[:limit])
         return text + (f", … ({len(items)} keys)" if len(items) > limit else "")
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) for v in value):
+        # records (e.g. one per seed): one per line
+        more = f"\n… ({len(value):,} in all)" if len(value) > limit else ""
+        return "\n".join(fmt_value(v, limit) for v in value[:limit]) + more
     if isinstance(value, (list, tuple)):
         shown = ", ".join(fmt_value(v, limit) for v in value[:limit])
         more = f", … ({len(value):,} in all)" if len(value) > limit else ""
