@@ -10,7 +10,7 @@ wrapper (``LSTMForecaster``) on identical windows, and the whole baseline path
 (``train_lstm``: preprocessing, windows, fit, holdout forecast) against the script a user
 writes; the ratio must stay <= 1.15. Also the baseline's and the remediated LSTM's training
 time in ``lstm_doctor.report`` (the remediated run stops early). ``--write`` writes
-``RESULTS_training.md``.
+``RESULTS_training_cost.md``.
 
 Usage::
 
@@ -141,7 +141,7 @@ COST_CASES = {
 }
 
 
-def _cost_setup(key: str):
+def _cost_setup(key: str, epochs: int | None = None):
     """``(LSTMConfig, WorkData, epochs, title)`` of a training-cost case."""
     import pandas as pd
 
@@ -150,7 +150,8 @@ def _cost_setup(key: str):
     from lstm_doctor.data import load_series
     from lstm_doctor.experiment.runner import prepare_data
 
-    file, column, setup, epochs, title = COST_CASES[key]
+    file, column, setup, default_epochs, title = COST_CASES[key]
+    epochs = epochs or default_epochs
     frame = pd.read_csv(FIX / file)
     cfg = load_config({**setup, "training": {**setup["training"], "epochs": epochs}})
     ctx = Context(load_series(frame, target=column), cfg, config_given=True)
@@ -231,7 +232,8 @@ def _interleaved(plain, doctor, repeats: int) -> tuple[list[float], list[float]]
     return a, b
 
 
-def overhead(repeats: int, cases: list[str], report_runs: int) -> str:
+def overhead(repeats: int, cases: list[str], report_runs: int,
+             epochs: int | None = None) -> str:
     """Training cost of lstm-doctor vs a plain Keras script; returns the Markdown section.
 
     1. Wrapper: ``LSTMForecaster.fit`` + ``predict`` vs plain ``keras`` compile/fit/predict on
@@ -261,17 +263,17 @@ def overhead(repeats: int, cases: list[str], report_runs: int) -> str:
              "(plain / doctor, s) |", "|---|---|---|---|---|---|---|"]
     ratios = []
     for key in cases:
-        cfg, data, epochs, title = _cost_setup(key)
+        cfg, data, n_epochs, title = _cost_setup(key, epochs)
         z = (data.y - data.y[:data.n_train].min()) / np.ptp(data.y[:data.n_train])
         L = cfg.window.seq_length
         W = make_windows(input_matrix(z), z,
                          train_origins(data.n_train, lost=0, seq_length=L, horizon=1),
                          seq_length=L, horizon=1)
-        a, b = _interleaved(partial(_plain_fit, keras, W, epochs),
-                            partial(_wrapper_fit, W, epochs), repeats)
+        a, b = _interleaved(partial(_plain_fit, keras, W, n_epochs),
+                            partial(_wrapper_fit, W, n_epochs), repeats)
         ratio = statistics.median(b) / statistics.median(a)
         ratios.append(ratio)
-        lines.append(f"| {title} | `LSTMForecaster` fit + predict, {len(W)} windows | {epochs} "
+        lines.append(f"| {title} | `LSTMForecaster` fit + predict, {len(W)} windows | {n_epochs} "
                      f"| {statistics.median(a):.2f} | {statistics.median(b):.2f} "
                      f"| **{ratio:.3f}** | {' '.join(f'{x:.2f}' for x in a)} / "
                      f"{' '.join(f'{x:.2f}' for x in b)} |")
@@ -280,7 +282,7 @@ def overhead(repeats: int, cases: list[str], report_runs: int) -> str:
         ratio = statistics.median(b) / statistics.median(a)
         ratios.append(ratio)
         lines.append(f"| {title} | whole baseline path (`train_lstm`) vs the user's script | "
-                     f"{epochs} | {statistics.median(a):.2f} | {statistics.median(b):.2f} "
+                     f"{n_epochs} | {statistics.median(a):.2f} | {statistics.median(b):.2f} "
                      f"| **{ratio:.3f}** | {' '.join(f'{x:.2f}' for x in a)} / "
                      f"{' '.join(f'{x:.2f}' for x in b)} |")
         print("\n".join(lines[-2:]), file=sys.stderr, flush=True)
@@ -292,8 +294,8 @@ def overhead(repeats: int, cases: list[str], report_runs: int) -> str:
               "| report wall (s) |", "|---|---|---|---|"]
     import lstm_doctor
 
-    for key in cases:
-        file, column, setup, epochs, title = COST_CASES[key]
+    for key in cases if report_runs > 0 else []:
+        file, column, setup, _, title = COST_CASES[key]
         setup = {**setup, "training": {**setup["training"], "epochs": 100}}
         rows = []
         for _ in range(report_runs):
@@ -326,15 +328,16 @@ def main() -> None:
     o.add_argument("--repeats", type=int, default=8)
     o.add_argument("--cases", default=",".join(COST_CASES))
     o.add_argument("--report-runs", type=int, default=3)
-    o.add_argument("--write", action="store_true", help="write RESULTS_training.md")
+    o.add_argument("--epochs", type=int, default=None, help="override every case's epochs")
+    o.add_argument("--write", action="store_true", help="write RESULTS_training_cost.md")
     args = parser.parse_args()
     if args.cmd == "compare":
         print(compare(args.cases.split(","), args.seeds, args.out, args.epochs, args.ablation))
     else:
-        text = overhead(args.repeats, args.cases.split(","), args.report_runs)
+        text = overhead(args.repeats, args.cases.split(","), args.report_runs, args.epochs)
         print(text)
         if args.write:
-            (ROOT / "benchmarks" / "RESULTS_training.md").write_text(text)
+            (ROOT / "benchmarks" / "RESULTS_training_cost.md").write_text(text)
 
 
 if __name__ == "__main__":

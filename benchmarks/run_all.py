@@ -5,19 +5,20 @@ description followed by every ``RESULTS_*.md`` section, in a fixed order (unknow
 last, alphabetically). Scripts without a ``--write`` mode have their printed output saved as
 their section.
 
-=================  ========================================================  ==================
-script             what                                                      section
-=================  ========================================================  ==================
-bench_adf.py       ADF lag selection: adfuller_fast vs statsmodels           RESULTS_adf.md
-bench_check.py     ``lstm-doctor check`` as a CI gate, 10,000 points         RESULTS_check.md
-bench_long.py      ``check`` at 1e4..1e6 points, training windows            RESULTS_long.md
-bench_panel.py     1,000 series x 1,000 points, --jobs 1 vs 2, Dask          RESULTS_panel.md
-bench_training.py  overhead: LSTM training vs plain Keras;                   RESULTS_training.md
-                   compare: MASE tables on real series                       RESULTS_compare.md
-=================  ========================================================  ==================
+=================  =============================================  ========================
+script             what                                           section
+=================  =============================================  ========================
+bench_adf.py       ADF lag selection: adfuller_fast vs statsmodels RESULTS_adf.md
+bench_check.py     ``lstm-doctor check`` as a CI gate, 1e4 points RESULTS_check.md
+bench_long.py      ``check`` at 1e4..1e6 points, training windows RESULTS_long.md
+bench_panel.py     1,000 series x 1,000 points, --jobs 1 vs 2     RESULTS_panel.md
+bench_training.py  ``training``: overhead vs plain Keras          RESULTS_training_cost.md
+bench_training.py  ``compare``: MASE tables on real series        RESULTS_training.md
+=================  =============================================  ========================
 
 ``RESULTS_check.md`` is hand-written around the numbers of ``bench_check.py``; it is kept as
-is and the fresh ``bench_check.py`` output is added below it in ``RESULTS.md``.
+is and the fresh ``bench_check.py`` output is saved as ``RESULTS_check_run.md``, which follows
+it in ``RESULTS.md``.
 
 Usage::
 
@@ -41,7 +42,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-ORDER = ("adf", "check", "long", "panel", "training", "compare")
+ORDER = ("adf", "check", "check_run", "long", "panel", "training_cost", "training")
+BENCHMARKS = ("adf", "check", "long", "panel", "training", "compare")
 
 
 def _commands(tmp: Path) -> dict[str, tuple[list[str], Path | None]]:
@@ -49,7 +51,8 @@ def _commands(tmp: Path) -> dict[str, tuple[list[str], Path | None]]:
     py = sys.executable
     return {
         "adf": ([py, str(HERE / "bench_adf.py"), "--write"], None),
-        "check": ([py, str(HERE / "bench_check.py"), "--markdown"], tmp / "check_run.md"),
+        "check": ([py, str(HERE / "bench_check.py"), "--markdown"],
+                  HERE / "RESULTS_check_run.md"),
         "long": ([py, str(HERE / "bench_long.py"), "--keras", "--write"], None),
         "panel": ([py, str(HERE / "bench_panel.py"), "--dask", "--write"], None),
         "training": ([py, str(HERE / "bench_training.py"), "overhead", "--write"], None),
@@ -103,8 +106,8 @@ def machine() -> str:
             "fresh processes) and its own load average.")
 
 
-def collect(extra: dict[str, str] | None = None) -> str:
-    """Assemble RESULTS.md from the sections on disk (and fresh printed outputs)."""
+def collect() -> str:
+    """Assemble RESULTS.md from the sections on disk."""
     sections = {p.stem.removeprefix("RESULTS_"): p for p in HERE.glob("RESULTS_*.md")}
     names = [n for n in ORDER if n in sections]
     names += sorted(n for n in sections if n not in ORDER)
@@ -117,32 +120,26 @@ def collect(extra: dict[str, str] | None = None) -> str:
         if text.startswith("# "):
             text = "#" + text
         parts += [text, ""]
-        if extra and name in extra:
-            parts += [f"Latest `bench_{name}.py` run:", "", extra[name].strip(), ""]
-    for name, text in (extra or {}).items():
-        if name not in sections:
-            parts += [f"## bench_{name}.py (latest run)", "", text.strip(), ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help=f"comma-separated subset of {', '.join(ORDER)}")
+    parser.add_argument("--only", help=f"comma-separated subset of {', '.join(BENCHMARKS)}")
     parser.add_argument("--skip", help="comma-separated benchmarks to skip")
     parser.add_argument("--collect", action="store_true",
                         help="do not run anything; rebuild RESULTS.md from the sections")
     args = parser.parse_args()
-    chosen = list(ORDER)
+    chosen = list(BENCHMARKS)
     if args.only:
         chosen = [n.strip() for n in args.only.split(",") if n.strip()]
     if args.skip:
         skip = {n.strip() for n in args.skip.split(",")}
         chosen = [n for n in chosen if n not in skip]
-    unknown = [n for n in chosen if n not in ORDER]
+    unknown = [n for n in chosen if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from "
-                     f"{', '.join(ORDER)}")
-    extra: dict[str, str] = {}
+                     f"{', '.join(BENCHMARKS)}")
     failed = []
     with tempfile.TemporaryDirectory(prefix="lstm-doctor-run-all-") as tmp_name:
         tmp = Path(tmp_name)
@@ -159,10 +156,11 @@ def main() -> int:
                 failed.append(name)
                 continue
             if save is not None:
-                extra[name] = proc.stdout
+                save.write_text(f"### Latest `bench_{name}.py` run\n\n{proc.stdout.strip()}\n",
+                                encoding="utf-8")
             if name == "compare" and (tmp / "compare.md").exists():
-                shutil.copy(tmp / "compare.md", HERE / "RESULTS_compare.md")
-    RESULTS.write_text(collect(extra), encoding="utf-8")
+                shutil.copy(tmp / "compare.md", HERE / "RESULTS_training.md")
+    RESULTS.write_text(collect(), encoding="utf-8")
     print(f"wrote {RESULTS}" + (f"; FAILED: {', '.join(failed)}" if failed else ""),
           file=sys.stderr)
     return 1 if failed else 0
