@@ -27,12 +27,13 @@ import argparse
 import json
 import math
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import emit, machine_line
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -135,20 +136,8 @@ def _machine() -> str:
     import scipy
     import statsmodels
 
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GB RAM, Linux {platform.release()}; "
-        f"Python {platform.python_version()}, numpy {numpy.__version__}, "
-        f"scipy {scipy.__version__}, statsmodels {statsmodels.__version__} (OpenBLAS)"
-    )
+    return (f"{machine_line()}, numpy {numpy.__version__}, scipy {scipy.__version__}, "
+            f"statsmodels {statsmodels.__version__} (OpenBLAS)")
 
 
 def _fmt_n(n: int) -> str:
@@ -254,11 +243,7 @@ def main() -> int:
         "busy cores), for both implementations."
     )
     text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        RESULTS.write_text(text)
-        print(f"wrote {RESULTS}", file=sys.stderr)
-    return 0
+    return emit(text, RESULTS, args.write)
 
 
 if __name__ == "__main__":

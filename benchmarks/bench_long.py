@@ -41,6 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import emit
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "RESULTS_long.md"
@@ -437,11 +439,7 @@ def main() -> int:
         return 0
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     text = run(sizes, args.runs, args.keras)
-    print(text)
-    if args.write:
-        RESULTS.write_text(text)
-        print(f"wrote {RESULTS}", file=sys.stderr)
-    return 0
+    return emit(text, RESULTS, args.write)
 
 
 if __name__ == "__main__":

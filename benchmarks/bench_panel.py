@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import emit
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS_panel.md"
 CLI = Path(sys.executable).parent / "lstm-doctor"
@@ -227,11 +229,7 @@ def main() -> int:
         print(json.dumps(out))
         return 0
     text = run(args.series, args.points, args.runs, args.dask)
-    print(text)
-    if args.write:
-        RESULTS.write_text(text)
-        print(f"wrote {RESULTS}", file=sys.stderr)
-    return 0
+    return emit(text, RESULTS, args.write)
 
 
 if __name__ == "__main__":

@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _common import machine_line
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -65,19 +66,6 @@ def machine() -> str:
     """The machine and software the figures were measured on (Markdown)."""
     import importlib.metadata as md
 
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-        mem_text = f"{mem:.0f} GB RAM"
-    except (ValueError, OSError, AttributeError):
-        mem_text = "RAM unknown"
     versions = []
     for dist in ("lstm-doctor", "numpy", "scipy", "pandas", "statsmodels", "scikit-learn",
                  "pyarrow", "joblib", "dask", "distributed", "tensorflow-cpu", "tensorflow",
@@ -97,8 +85,7 @@ def machine() -> str:
     except ImportError:
         pass
     load = os.getloadavg()
-    return (f"{os.cpu_count()} cores ({cpu}), {mem_text}, {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}{blas}.\n\n"
+    return (f"{machine_line()}{blas}.\n\n"
             f"Packages: {', '.join(versions)}.\n\n"
             f"Load average when RESULTS.md was assembled: {load[0]:.1f} / {load[1]:.1f} / "
             f"{load[2]:.1f} (1 / 5 / 15 min). The machine's 2 cores are shared with other "

@@ -90,6 +90,20 @@ def _resolve_settings(ctx: click.Context, project_config: str | None, isolated: 
     return project, resolve(project, cli_values)
 
 
+def _run_settings(ctx: click.Context, project_config: str | None, isolated: bool, *,
+                  target, time_col, features, config_path, model_path, select, ignore,
+                  fail_on) -> tuple[dict, str, str | None]:
+    """``(check kwargs, fail-on, set-up source)`` for ``check``/``report`` (flags win)."""
+    from lstm_doctor.project import settings_kwargs
+
+    _, settings = _resolve_settings(
+        ctx, project_config, isolated, target=target, **{"time-col": time_col},
+        features=features, config=config_path, model=model_path, select=select, ignore=ignore,
+        **{"fail-on": fail_on})
+    source = _config_source(settings["config"].value, settings["model"].value)
+    return settings_kwargs(settings), settings["fail-on"].value, source
+
+
 def _plan_outputs(formats: tuple[str, ...],
                   outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
     """Pair ``--format`` and ``--output`` in order; unpaired formats go to stdout."""
@@ -160,18 +174,14 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
     from lstm_doctor.api import check as api_check
     from lstm_doctor.config import load_config
     from lstm_doctor.findings import fail_threshold
-    from lstm_doctor.project import settings_kwargs
 
     pairs = _plan_outputs(formats, outputs)
     if data.count("-") > 1:
         raise click.UsageError("'-' (stdin) can be given only once")
-    _, settings = _resolve_settings(
-        ctx, project_config, isolated, target=target, **{"time-col": time_col},
-        features=features, config=config_path, model=model_path, select=select, ignore=ignore,
-        **{"fail-on": fail_on})
-    kwargs = settings_kwargs(settings)
-    fail_on = settings["fail-on"].value
-    source = _config_source(settings["config"].value, settings["model"].value)
+    kwargs, fail_on, source = _run_settings(
+        ctx, project_config, isolated, target=target, time_col=time_col, features=features,
+        config_path=config_path, model_path=model_path, select=select, ignore=ignore,
+        fail_on=fail_on)
     lstm_config = load_config(source) if source else None  # validated once, for every file
     _instantiate(kwargs["select"], kwargs["ignore"], kwargs["thresholds"], kwargs["severities"])
     baseline = None
@@ -408,7 +418,6 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
     come from [tool.lstm-doctor] like 'check'; flags override them.
     """
     from lstm_doctor.api import report as api_report
-    from lstm_doctor.project import settings_kwargs
 
     if not formats:
         if len(outputs) > 1:
@@ -417,13 +426,10 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
         pairs = [("text", None)] + [("html", out) for out in outputs]
     else:
         pairs = _plan_outputs(formats, outputs)
-    _, settings = _resolve_settings(
-        ctx, project_config, isolated, target=target, **{"time-col": time_col},
-        features=features, config=config_path, model=model_path, select=select, ignore=ignore,
-        **{"fail-on": fail_on})
-    kwargs = settings_kwargs(settings)
-    fail_on = settings["fail-on"].value
-    source = _config_source(settings["config"].value, settings["model"].value)
+    kwargs, fail_on, source = _run_settings(
+        ctx, project_config, isolated, target=target, time_col=time_col, features=features,
+        config_path=config_path, model_path=model_path, select=select, ignore=ignore,
+        fail_on=fail_on)
     result = api_report(data, config=source, seeds=seeds, epochs=epochs,
                         max_seconds=max_seconds, ablation=ablation, train=not no_train,
                         progress=True, **kwargs)

@@ -266,7 +266,7 @@ def _parse_csv(source: Any, label: str) -> pd.DataFrame:
 def _sniff_delimiter(text: str) -> str:
     import csv
 
-    sample = "\n".join(text.splitlines()[:50])
+    sample = "\n".join(text[:65536].splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
