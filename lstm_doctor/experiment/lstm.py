@@ -7,7 +7,9 @@ are imported inside :meth:`LSTMForecaster.fit`, never at module import time.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +29,31 @@ _OPTIMIZERS = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "sgd": "S
 _DETERMINISM = {"on": False}
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Send the process's native stderr (fd 2) to /dev/null for the duration.
+
+    TensorFlow's C++ start-up notices (oneDNN, absl) are written before its logging is
+    initialised, so ``TF_CPP_MIN_LOG_LEVEL`` does not silence them; Python-level errors
+    are raised after stderr is restored and stay visible.
+    """
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, ValueError, OSError):  # e.g. captured stderr in a notebook
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
 def import_keras():
     """Import Keras 3 (TensorFlow backend) quietly and enable deterministic ops.
 
@@ -38,8 +65,9 @@ def import_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     try:
-        import keras
-        import tensorflow as tf
+        with _native_stderr_silenced():
+            import keras
+            import tensorflow as tf
     except ImportError as exc:
         raise ImportError(f"TensorFlow/Keras is not installed ({exc}); {INSTALL_HINT}") \
             from exc
