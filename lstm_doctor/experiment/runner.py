@@ -299,6 +299,13 @@ def _fmt(x: float) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{x:.2f}"
 
 
+def _mase_text(summary: dict) -> str:
+    """``MASE 0.58 ± 0.02`` (the spread only when several seeds ran)."""
+    spread = (f" ± {_fmt(summary['mase_std'])}" if summary.get("n_seeds", 1) > 1
+              and summary.get("mase_std") is not None else "")
+    return f"MASE {_fmt(summary['mase'])}{spread}"
+
+
 def _p(x: float | None) -> str:
     """``p = 0.012`` / ``p < 0.001`` / ``p = n/a``."""
     if x is None or not np.isfinite(x):
@@ -359,9 +366,8 @@ def verdict(res: ExperimentResult) -> tuple[str, str | None]:
                          f"remediated LSTM reaches MASE {_fmt(rem.mase)}.")
         elif rem.mase < base.mase:
             parts.append(
-                f"The remediated LSTM (MASE {_fmt(r['mase'])} ± {_fmt(r['mase_std'])}) is "
-                f"{base.mase / rem.mase:.1f}× better than your set-up (MASE "
-                f"{_fmt(b['mase'])} ± {_fmt(b['mase_std'])}); "
+                f"The remediated LSTM ({_mase_text(r)}) is "
+                f"{base.mase / rem.mase:.1f}× better than your set-up ({_mase_text(b)}); "
                 + (f"the Diebold-Mariano test says the difference is real ({_p(p)})."
                    if significant(p) else
                    f"but the Diebold-Mariano test cannot tell them apart ({_p(p)})."))

@@ -70,8 +70,10 @@ class Rule_LD701(Rule):  # noqa: N801
             return None
         naive = ev["naive_mase"]
         worse_than_naive = naive is not None and mase >= naive
-        parts = [f"your LSTM's holdout MASE is {mase:.2f} (± {ev['baseline_mase_std']:.2f} over "
-                 f"{ev['seeds']} seed(s))"]
+        spread = (f" (± {ev['baseline_mase_std']:.2f} over {ev['seeds']} seeds)"
+                  if ev["seeds"] > 1 and ev["baseline_mase_std"] is not None else
+                  " (1 seed)")
+        parts = [f"your LSTM's holdout MASE is {mase:.2f}{spread}"]
         if naive is not None:
             parts.append(f"the naive forecast reaches {naive:.2f}")
         if best is not None and ev["best_reference"] != "naive":
