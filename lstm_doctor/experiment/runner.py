@@ -367,7 +367,9 @@ def verdict(res: ExperimentResult) -> tuple[str, str | None]:
         elif rem.mase < base.mase:
             parts.append(
                 f"The remediated LSTM ({_mase_text(r)}) is "
-                f"{base.mase / rem.mase:.1f}× better than your set-up ({_mase_text(b)}); "
+                + (f"{base.mase / rem.mase:.1f}× better" if base.mase >= 1.1 * rem.mase
+                   else f"{1 - rem.mase / base.mase:.0%} better")
+                + f" than your set-up ({_mase_text(b)}); "
                 + (f"the Diebold-Mariano test says the difference is real ({_p(p)})."
                    if significant(p) else
                    f"but the Diebold-Mariano test cannot tell them apart ({_p(p)})."))
