@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+# format -> (module in lstm_doctor.render, function); imported on first use
+_RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("text", "render_text_many"),
+    "json": ("json", "render_json"),
+    "junit": ("junit", "render_junit"),
+    "sarif": ("sarif", "render_sarif"),
+    "github": ("github", "render_github"),
+    "markdown": ("markdown", "render_markdown"),
+}
+
 #: Formats of ``lstm-doctor check --format``.
-FORMATS: tuple[str, ...] = ("text", "json", "junit", "sarif", "github", "markdown")
+FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 
 
 def render(fmt: str, results: list[dict[str, Any]], *, fail_on: str = "error") -> str:
@@ -25,29 +35,12 @@ def render(fmt: str, results: list[dict[str, Any]], *, fail_on: str = "error") -
     -------
     str
     """
-    fmt = fmt.lower()
-    if fmt == "text":
-        from lstm_doctor.render.text import render_text_many
+    import importlib
 
-        return render_text_many(results, fail_on=fail_on)
-    if fmt == "json":
-        from lstm_doctor.render.json import render_json
+    try:
+        module, function = _RENDERERS[fmt.lower()]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
+    renderer = getattr(importlib.import_module(f"lstm_doctor.render.{module}"), function)
+    return renderer(results, fail_on=fail_on)
 
-        return render_json(results, fail_on=fail_on)
-    if fmt == "junit":
-        from lstm_doctor.render.junit import render_junit
-
-        return render_junit(results, fail_on=fail_on)
-    if fmt == "sarif":
-        from lstm_doctor.render.sarif import render_sarif
-
-        return render_sarif(results, fail_on=fail_on)
-    if fmt == "github":
-        from lstm_doctor.render.github import render_github
-
-        return render_github(results, fail_on=fail_on)
-    if fmt == "markdown":
-        from lstm_doctor.render.markdown import render_markdown
-
-        return render_markdown(results, fail_on=fail_on)
-    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
