@@ -373,8 +373,14 @@ def check_task(task: Task, options: dict[str, Any]) -> dict[str, Any]:
     from lstm_doctor.api import check
     from lstm_doctor.data import load_series
 
+    def error_entry(message: str) -> dict[str, Any]:
+        entry = {"source": task.label, "error": message}
+        if task.facts.get("file"):
+            entry["file"] = task.facts["file"]  # where annotations should point
+        return entry
+
     if "error" in task.facts:
-        return {"source": task.label, "error": task.facts["error"]}
+        return error_entry(task.facts["error"])
     try:
         series = load_series(task.payload, target=options.get("target"),
                              time_col=options.get("time_col"), features=options.get("features"))
@@ -384,11 +390,10 @@ def check_task(task: Task, options: dict[str, Any]) -> dict[str, Any]:
                        ignore=options.get("ignore"), thresholds=options.get("thresholds"),
                        severities=options.get("severities"))
     except InputError as exc:
-        return {"source": task.label, "error": _series_message(task.label, exc)}
+        return error_entry(_series_message(task.label, exc))
     except Exception as exc:  # noqa: BLE001 - one series never fails the run
-        return {"source": task.label,
-                "error": f"'{task.label}': unexpected {type(exc).__name__}: {_one_line(exc)} "
-                         "(please report it)"}
+        return error_entry(f"'{task.label}': unexpected {type(exc).__name__}: "
+                           f"{_one_line(exc)} (please report it)")
     result = report.to_dict()
     result["data"].update({k: v for k, v in task.facts.items() if k != "error"})
     return result

@@ -293,3 +293,20 @@ def test_cli_unknown_id_col_is_one_line_exit_2(panel_csv, capsys):
 def test_cli_bad_jobs_is_a_usage_error(panel_csv, capsys):
     code, _, err = _run(["check", panel_csv, "--id-col", "store", "--jobs", "0"], capsys)
     assert code == 2
+
+
+def test_github_annotation_of_a_bad_series_points_at_its_file(tmp_path, capsys):
+    import numpy as np
+    import pandas as pd
+
+    from tests.helpers import run_cli
+
+    rows = [{"id": "good", "y": float(v)} for v in np.random.default_rng(0).normal(size=60)]
+    rows += [{"id": "short", "y": 1.0}] * 3
+    path = tmp_path / "fleet.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    code, out, _ = run_cli(["check", path, "--id-col", "id", "--format", "github",
+                            "--isolated"], capsys)
+    assert code == 2
+    error_lines = [ln for ln in out.splitlines() if ln.startswith("::error")]
+    assert any(f"file={path}," in ln and "short" in ln for ln in error_lines), out

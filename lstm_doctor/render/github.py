@@ -38,7 +38,7 @@ def render_github(results: list[dict[str, Any]], *, fail_on: str = "error") -> s
     lines = []
     for r in results:
         if is_error_result(r):
-            lines.append(_line("error", r["error"], file=r["source"],
+            lines.append(_line("error", r["error"], file=r.get("file") or r["source"],
                                title="lstm-doctor: input error"))
             continue
         source = str(r["data"].get("source") or "")
