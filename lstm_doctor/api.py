@@ -81,6 +81,7 @@ def _instantiate(select, ignore, thresholds, severities) -> list:
 def _run_rules(ctx: Context, *, select=None, ignore=None, thresholds=None,
                severities=None, rules: list | None = None) -> Report:
     rules = rules if rules is not None else _instantiate(select, ignore, thresholds, severities)
+    ctx.rule_options.update({rule.code: dict(rule.options) for rule in rules})
     findings: list[Finding] = []
     outcomes: list[RuleOutcome] = []
     seconds: dict[str, float] = {}  # per rule; a shared statistic counts for its first user

@@ -36,6 +36,9 @@ class Context:
         self.config = config
         self.config_given = config_given
         self.experiment: Any = None  # set by the experiment (training-symptom rules read it)
+        #: Effective thresholds of the rules in this run (code -> options), for statistics
+        #: that one rule's decision shares with another (e.g. LD205's with LD201).
+        self.rule_options: dict[str, dict[str, Any]] = {}
         self._cache: dict[Any, Any] = {}
 
     # -- caching ---------------------------------------------------------------------------

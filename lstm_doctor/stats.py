@@ -1183,8 +1183,8 @@ def model_scale(ctx) -> dict[str, Any]:
 
     The set-up's own log/Box-Cox when it has one; otherwise the transform LD205 proposes
     (:func:`stabilising_transform`) when the spread grows with the level
-    (:func:`variance_grows_with_level` with LD205's default thresholds); otherwise the raw
-    scale.
+    (:func:`variance_grows_with_level` with LD205's thresholds in this run, i.e. including
+    the user's overrides); otherwise the raw scale.
 
     Returns
     -------
@@ -1212,10 +1212,15 @@ def model_scale(ctx) -> dict[str, Any]:
                     "name": f"Box-Cox({lam:g})"}
         if prep.log or prep.boxcox is not None:
             return raw  # the set-up's transform is invalid here (the pipeline says so)
+        o = getattr(ctx, "rule_options", {}).get("LD205", {})
         rel = variance_vs_level(ctx)
-        if not (rel.get("positive") and variance_grows_with_level(rel)):
+        grows = variance_grows_with_level(
+            rel, min_slope=o.get("min_slope", VARIANCE_MIN_SLOPE),
+            max_pvalue=o.get("max_pvalue", VARIANCE_MAX_PVALUE),
+            min_level_ratio=o.get("min_level_ratio", VARIANCE_MIN_LEVEL_RATIO))
+        if not (rel.get("positive") and grows):
             return raw
-        t = stabilising_transform(ctx)
+        t = stabilising_transform(ctx, log_band=o.get("log_lambda_band", LOG_LAMBDA_BAND))
         name = "log" if t["transform"] == "log" else f"Box-Cox({t['lambda']:.2f})"
         return {"transform": t["transform"], "lambda": t["lambda"], "offset": 0.0,
                 "source": "variance grows with level", "name": name}

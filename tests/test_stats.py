@@ -504,3 +504,17 @@ def test_the_diagnosis_does_not_depend_on_the_units(make):
     assert reference[0] is None
     for scale in (1e-15, 1e-9, 1e12):
         assert summary(scale) == reference, scale
+
+
+def test_ld205_threshold_overrides_reach_ld201s_scale():
+    """LD201 chooses d on the scale LD205 would produce, with LD205's *effective* thresholds."""
+    import lstm_doctor
+
+    air = FIXTURES / "airpassengers.csv"
+    default = lstm_doctor.check(air, select=["LD201", "LD205"])
+    ld201 = {f.code: f for f in default.findings}["LD201"]
+    assert ld201.evidence["order_scale"] == "log"
+    strict = lstm_doctor.check(air, select=["LD201", "LD205"],
+                               thresholds={"LD205": {"min_slope": 5.0}})
+    assert "LD205" not in strict.codes()
+    assert {f.code: f for f in strict.findings}["LD201"].evidence["order_scale"] == "raw"

@@ -15,9 +15,10 @@ class Rule_LD205(Rule):  # noqa: N801
     swings. Evidence: in blocks of a season (or ~n/20 points), the slope ``b`` of
     log(spread of changes) on log(level); ``b`` near 1 means ``sd ~ level`` and a log
     transform stabilises it; the Box-Cox lambda (Guerrero, and scipy's MLE) is reported.
-    The decision (:func:`lstm_doctor.stats.variance_grows_with_level`, at its default
-    thresholds) also sets the scale on which LD201 and LD304 choose the differencing order,
-    so a log proposed here and the differences proposed there compose correctly.
+    The decision (:func:`lstm_doctor.stats.variance_grows_with_level`, with this rule's
+    thresholds including overrides) also sets the scale on which LD201 and LD304 choose the
+    differencing order, so a log proposed here and the differences proposed there compose
+    correctly.
 
     **Anti-pattern**
 
