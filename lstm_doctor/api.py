@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from lstm_doctor.config import LSTMConfig, load_config
+from lstm_doctor.config import LSTMConfig, load_setup
 from lstm_doctor.context import Context
 from lstm_doctor.data import SeriesData, load_series
 from lstm_doctor.errors import InputError
@@ -17,9 +17,13 @@ def check(
     data: Any,
     *,
     target: str | None = None,
-    time_col: str | None = None,
+    time_col: str | bool | None = None,
     features: list[str] | str | None = None,
+    time_format: str | None = None,
+    calendar: str | None = None,
+    test_data: Any = None,
     config: str | dict | LSTMConfig | None = None,
+    model: str | None = None,
     select: list[str] | str | None = None,
     ignore: list[str] | str | None = None,
     thresholds: dict[str, dict[str, float]] | None = None,
@@ -34,10 +38,20 @@ def check(
     data : path, DataFrame, Series, ndarray or SeriesData
         The series (CSV, Parquet, JSON lines, ``"-"`` for stdin, or in-memory data).
     target, time_col, features
-        Column choices (see :func:`lstm_doctor.data.load_series`).
+        Column choices (see :func:`lstm_doctor.data.load_series`); ``time_col=False`` (or
+        ``"none"``): no time column, the rows are an ordinal index.
+    time_format, calendar, test_data
+        How to read the time stamps (a strftime format; default inferred), the calendar
+        of the grid (``auto``, ``none``, ``business`` or an exchange code such as ``XNYS``)
+        and a separate holdout file with the same columns (see
+        :func:`lstm_doctor.data.load_series`).
     config : path, dict or LSTMConfig, optional
         The LSTM set-up: a YAML/TOML/JSON file, a saved ``.keras`` model, or a dict.
-        Without it the set-up rules (LD3xx-LD6xx) are skipped.
+        Without it (and without ``model``) the set-up rules (LD3xx-LD6xx) are skipped.
+    model : path, optional
+        A saved ``.keras`` model. With ``config`` too, the model gives the architecture and
+        compile settings and the config the rest. Values neither states are assumed
+        defaults, and no rule raises a warning or an error on an assumed value.
     select, ignore : list of str or comma-separated str, optional
         Rule codes, prefixes (``LD2``), names or groups.
     thresholds : dict, optional
@@ -58,13 +72,33 @@ def check(
     """
     started = time.perf_counter()
     series = data if isinstance(data, SeriesData) else load_series(
-        data, target=target, time_col=time_col, features=features)
-    cfg = load_config(config)
-    ctx = Context(series, cfg, config_given=config is not None)
+        data, target=target, time_col=time_col, features=features, time_format=time_format,
+        calendar=calendar, test_data=test_data)
+    setup = _fit_to_data(load_setup(config, model), series)
+    ctx = Context(series, setup or LSTMConfig(), config_given=setup is not None)
     report = _run_rules(ctx, select=select, ignore=ignore, thresholds=thresholds,
                         severities=severities)
     report.meta["check_seconds"] = round(time.perf_counter() - started, 4)
     return report
+
+
+def _fit_to_data(setup: LSTMConfig | None, series: SeriesData) -> LSTMConfig | None:
+    """Read a saved model's input shape against the data it is checked on.
+
+    A model input of ``(1, k)`` is look-back values passed as features when the data has
+    one column, but one time step of ``k`` variables when the data has extra feature
+    columns (the multivariate pollution tutorial): the window is then one step.
+    """
+    if setup is None or setup.window.layout != "features" or \
+            setup.origin("window.layout") != "model" or not series.feature_names:
+        return setup
+    import dataclasses
+
+    k = setup.window.seq_length
+    note = (f"the model's input (1, {k}) is read as one time step of {k} variables (the data "
+            f"has {1 + len(series.feature_names)} input columns), not {k} look-back values")
+    return dataclasses.replace(setup.replace("window", layout="time", seq_length=1),
+                               notes=(*setup.notes, note))
 
 
 def _instantiate(select, ignore, thresholds, severities) -> list:
@@ -94,7 +128,7 @@ def _run_rules(ctx: Context, *, select=None, ignore=None, thresholds=None,
             findings.append(finding)
     findings.sort(key=lambda f: (-f.severity.rank, f.code))
     return Report(findings=findings, data=ctx.series.facts(),
-                  config=ctx.config.to_dict() if ctx.config_given else None,
+                  config=ctx.config.to_report() if ctx.config_given else None,
                   outcomes=outcomes, meta={"rule_seconds": seconds}, extras={"context": ctx})
 
 
@@ -102,9 +136,13 @@ def report(
     data: Any,
     *,
     target: str | None = None,
-    time_col: str | None = None,
+    time_col: str | bool | None = None,
     features: list[str] | str | None = None,
+    time_format: str | None = None,
+    calendar: str | None = None,
+    test_data: Any = None,
     config: str | dict | LSTMConfig | None = None,
+    model: str | None = None,
     select: list[str] | str | None = None,
     ignore: list[str] | str | None = None,
     thresholds: dict[str, dict[str, float]] | None = None,
@@ -120,8 +158,10 @@ def report(
 
     Parameters
     ----------
-    data, target, time_col, features, config, select, ignore, thresholds, severities
-        As in :func:`check`. Without ``config`` the Keras defaults are diagnosed.
+    data, target, time_col, features, time_format, calendar, test_data
+        As in :func:`check`.
+    config, model, select, ignore, thresholds, severities
+        As in :func:`check`. Without ``config`` or ``model`` the defaults are diagnosed.
     seeds : int
         Seeds per LSTM (results are mean and spread over seeds).
     epochs : int, optional
@@ -144,9 +184,10 @@ def report(
 
     started = time.perf_counter()
     series = data if isinstance(data, SeriesData) else load_series(
-        data, target=target, time_col=time_col, features=features)
-    cfg = load_config(config)
-    ctx = Context(series, cfg, config_given=True)
+        data, target=target, time_col=time_col, features=features, time_format=time_format,
+        calendar=calendar, test_data=test_data)
+    setup = _fit_to_data(load_setup(config, model), series)
+    ctx = Context(series, setup or LSTMConfig(), config_given=True)
     rules = _instantiate(select, ignore, thresholds, severities)
     result = _run_rules(ctx, rules=rules)
     if train:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.config import Model
+from lstm_doctor.config import LSTMConfig, Model
 
 if TYPE_CHECKING:
     from lstm_doctor.context import Context
@@ -76,6 +76,67 @@ def count_parameters(model: Model, *, n_features: int, horizon: int) -> dict[str
     per_layer = [lstm_layer_params(u, n_features if i == 0 else u) for i in range(model.layers)]
     head = dense_params(u, horizon)
     return {"lstm": per_layer, "head": head, "total": sum(per_layer) + head}
+
+
+def recurrent_layer_params(cell: str, units: int, input_size: int) -> int:
+    """Trainable parameters of one Keras recurrent layer with biases.
+
+    ``lstm``: ``4·u·(f+u+1)``; ``gru`` (Keras 3 default ``reset_after=True``):
+    ``3·u·(f+u+2)``; ``simple_rnn``: ``u·(f+u+1)``.
+    """
+    u, f = int(units), int(input_size)
+    if cell == "gru":
+        return 3 * u * (f + u + 2)
+    if cell == "simple_rnn":
+        return u * (f + u + 1)
+    return lstm_layer_params(u, f)
+
+
+def network_parameters(config: LSTMConfig, *, n_features: int) -> dict[str, Any]:
+    """Trainable parameters of the network a whole set-up describes.
+
+    The exact count read from a saved model (``config.model_file``) is used while the
+    set-up's network is the saved one; otherwise the count is computed from the schema:
+    an optional ``Conv1D(conv_filters, conv_kernel_size)`` front end, ``layers`` recurrent
+    layers of ``cell`` (doubled when bidirectional), the hidden Dense ``head`` and the output
+    layer (``horizon`` outputs for ``window.target: vector``, one for ``single``). With
+    ``window.layout: features`` the look-back values arrive as ``seq_length · n_features``
+    inputs on one time step.
+
+    Returns
+    -------
+    dict
+        ``total``, ``source`` (``model file`` or ``set-up``) and ``layers``
+        (``[(description, count), ...]``).
+    """
+    m, w = config.model, config.window
+    saved = config.model_file or {}
+    if (saved.get("trainable_params") is not None
+            and saved.get("model_section") == config.to_dict()["model"]
+            and (saved.get("window_section") or {}).get("horizon", 1) == w.horizon):
+        layers = [(str(lay.get("label") or lay["class_name"]), int(lay["params"] or 0))
+                  for lay in saved.get("layers", []) if lay.get("params")]
+        return {"total": int(saved["trainable_params"]), "source": "model file",
+                "layers": layers}
+    width = n_features * (w.seq_length if w.layout == "features" else 1)
+    layers: list[tuple[str, int]] = []
+    if m.conv_filters:
+        layers.append((f"Conv1D({m.conv_filters}, {m.conv_kernel_size})",
+                       m.conv_kernel_size * width * m.conv_filters + m.conv_filters))
+        width = m.conv_filters
+    directions = 2 if m.bidirectional else 1
+    name = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}[m.cell]
+    for _ in range(m.layers):
+        count = directions * recurrent_layer_params(m.cell, m.units, width)
+        label = f"{name}({m.units})" if directions == 1 else f"Bidirectional({name}({m.units}))"
+        layers.append((label, count))
+        width = directions * m.units
+    for units in m.head:
+        layers.append((f"Dense({units})", dense_params(width, units)))
+        width = units
+    outputs = w.horizon if w.target == "vector" else 1
+    layers.append((f"Dense({outputs})", dense_params(width, outputs)))
+    return {"total": sum(c for _, c in layers), "source": "set-up", "layers": layers}
 
 
 def total_parameters(units: int, *, n_features: int, horizon: int, layers: int = 1) -> int:

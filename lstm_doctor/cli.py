@@ -23,11 +23,34 @@ def _stderr():
     return Console(stderr=True, highlight=False)
 
 
+_DATA_FLAGS = "lstm_doctor.data_flags"
+
+
+def _data_flag(ctx: click.Context, param: click.Parameter, value):
+    """Keep a data-reading flag in ``ctx.meta`` (read by :func:`_resolve_settings`)."""
+    if value not in (None, False):
+        ctx.meta.setdefault(_DATA_FLAGS, {})[param.name] = value
+    return value
+
+
 def data_options(func):
     """Options shared by ``check`` and ``report``."""
     options = [
         click.option("--target", help="Column to forecast (default: the only numeric one)."),
         click.option("--time-col", help="Time column (default: auto-detected)."),
+        click.option("--no-time-col", is_flag=True, expose_value=False, callback=_data_flag,
+                     help="No time column: the rows are an ordinal index (a time-like column "
+                          "is not taken as the target either)."),
+        click.option("--time-format", expose_value=False, callback=_data_flag,
+                     help="strftime format of the time stamps, e.g. '%d.%m.%Y %H:%M:%S' "
+                          "(default: inferred; day-first only when a day is above 12)."),
+        click.option("--calendar", expose_value=False, callback=_data_flag,
+                     help="Grid of daily stamps: auto (default), none (24h/7d), business, or "
+                          "an exchange code such as XNYS, XLON (needs lstm-doctor[calendars])."),
+        click.option("--test-data", type=click.Path(dir_okay=False), expose_value=False,
+                     callback=_data_flag,
+                     help="Holdout file with the same columns as DATA: the series is DATA then "
+                          "this file, and the test split is exactly its rows."),
         click.option("--features", help="Extra input columns, comma-separated."),
         click.option("--config", "config_path", type=click.Path(dir_okay=True),
                      help="LSTM set-up: YAML, TOML or JSON file."),
@@ -43,10 +66,17 @@ def data_options(func):
     return func
 
 
-def _config_source(config_path, model_path):
-    if config_path and model_path:
-        raise InputError("give either --config or --model, not both")
-    return config_path or model_path
+def _config_source(config_path, model_path) -> tuple[str | None, str | None] | None:
+    """``(config, model)`` paths, or ``None`` when neither is given.
+
+    Both may be given: the model's architecture and compile settings combine with the
+    config's preprocessing, window, training loop and split.
+    """
+    if not config_path and not model_path:
+        return None
+    if config_path and str(config_path).lower().endswith(".keras") and not model_path:
+        return None, config_path  # a saved model passed with --config
+    return config_path or None, model_path or None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,6 +117,10 @@ def _resolve_settings(ctx: click.Context, project_config: str | None, isolated: 
     project = ProjectConfig() if isolated else load_project_config(path=project_config)
     if ctx.get_parameter_source("fail_on") in (ParameterSource.DEFAULT, None):
         cli_values["fail-on"] = None
+    flags = ctx.meta.get(_DATA_FLAGS, {})
+    cli_values.update({"no-time-col": flags.get("no_time_col"),
+                       "time-format": flags.get("time_format"),
+                       "calendar": flags.get("calendar")})
     return project, resolve(project, cli_values)
 
 
@@ -101,7 +135,25 @@ def _run_settings(ctx: click.Context, project_config: str | None, isolated: bool
         features=features, config=config_path, model=model_path, select=select, ignore=ignore,
         **{"fail-on": fail_on})
     source = _config_source(settings["config"].value, settings["model"].value)
-    return settings_kwargs(settings), settings["fail-on"].value, source
+    kwargs = settings_kwargs(settings)
+    _data_settings(ctx, kwargs)
+    return kwargs, settings["fail-on"].value, source
+
+
+def _data_settings(ctx: click.Context, kwargs: dict) -> None:
+    """Validate the time format and calendar once, and add ``--test-data``."""
+    from lstm_doctor.data import validate_calendar, validate_time_format
+
+    if kwargs.get("time_format"):
+        validate_time_format(kwargs["time_format"])
+    validate_calendar(kwargs.get("calendar"))
+    test_data = ctx.meta.get(_DATA_FLAGS, {}).get("test_data")
+    if test_data:
+        data = ctx.params.get("data")
+        if isinstance(data, tuple) and len(data) != 1:
+            raise click.UsageError("--test-data is the holdout of one series; give one DATA "
+                                   "file with it")
+        kwargs["test_data"] = test_data
 
 
 def _plan_outputs(formats: tuple[str, ...],
@@ -172,7 +224,7 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
     _one_blas_thread()
     from lstm_doctor.api import _instantiate
     from lstm_doctor.api import check as api_check
-    from lstm_doctor.config import load_config
+    from lstm_doctor.config import load_setup
     from lstm_doctor.findings import fail_threshold
 
     pairs = _plan_outputs(formats, outputs)
@@ -182,7 +234,7 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
         ctx, project_config, isolated, target=target, time_col=time_col, features=features,
         config_path=config_path, model_path=model_path, select=select, ignore=ignore,
         fail_on=fail_on)
-    lstm_config = load_config(source) if source else None  # validated once, for every file
+    lstm_config = load_setup(*source) if source else None  # validated once, for every file
     _instantiate(kwargs["select"], kwargs["ignore"], kwargs["thresholds"], kwargs["severities"])
     baseline = None
     if baseline_path:
@@ -317,7 +369,7 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
     import json
 
     from lstm_doctor.api import _instantiate
-    from lstm_doctor.config import load_config
+    from lstm_doctor.config import load_setup
     from lstm_doctor.project import settings_kwargs
 
     project, settings = _resolve_settings(
@@ -327,7 +379,7 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
     kwargs = settings_kwargs(settings)
     source = _config_source(settings["config"].value, settings["model"].value)
     if source:
-        load_config(source)
+        load_setup(*source)
     rules = _instantiate(kwargs["select"], kwargs["ignore"], kwargs["thresholds"],
                          kwargs["severities"])
     where = str(project.path) if project.path else None
@@ -430,7 +482,10 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
         ctx, project_config, isolated, target=target, time_col=time_col, features=features,
         config_path=config_path, model_path=model_path, select=select, ignore=ignore,
         fail_on=fail_on)
-    result = api_report(data, config=source, seeds=seeds, epochs=epochs,
+    from lstm_doctor.config import load_setup
+
+    setup = load_setup(*source) if source else None
+    result = api_report(data, config=setup, seeds=seeds, epochs=epochs,
                         max_seconds=max_seconds, ablation=ablation, train=not no_train,
                         progress=True, **kwargs)
     result.meta["command"] = "lstm-doctor " + " ".join(sys.argv[1:])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,15 +36,34 @@ class Preprocessing:
     deseasonalize: int = _spec(0, lo=0, doc="remove a seasonal profile of this period (0 = none)")
     scaler: str = _spec("none", choices=("none", "minmax", "standard", "robust"))
     scaler_fit: str = _spec("train", choices=("train", "full"))
+    feature_range: tuple = _spec((0.0, 1.0), kind="range",
+                                 doc="MinMaxScaler feature_range [low, high]")
 
 
 @dataclass(frozen=True)
 class Window:
     """How training windows are cut."""
 
-    seq_length: int = _spec(10, lo=1)
-    horizon: int = _spec(1, lo=1)
+    seq_length: int = _spec(10, lo=1, hi=100_000)
+    horizon: int = _spec(1, lo=1, hi=100_000)
+    sampling_rate: int = _spec(1, lo=1, hi=10_000,
+                               doc="keep one point in every N inside a window")
+    target: str = _spec("vector", choices=("vector", "single"),
+                        doc="vector: the next `horizon` values; single: the one value "
+                            "`horizon` steps ahead")
+    layout: str = _spec("time", choices=("time", "features"),
+                        doc="time: input (seq_length, n_features); features: the look-back "
+                            "values passed as features on a 1-step time axis")
 
+
+OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd", "adagrad", "adadelta", "adamax", "nadam",
+              "ftrl", "lion", "lamb")
+LOSSES = ("mse", "mae", "huber", "mean_squared_error", "mean_absolute_error", "logcosh",
+          "log_cosh", "mape", "mean_absolute_percentage_error", "msle",
+          "mean_squared_logarithmic_error")
+LR_SCHEDULES = ("constant", "exponential_decay", "inverse_time_decay",
+                "piecewise_constant_decay", "cosine_decay", "cosine_decay_restarts",
+                "polynomial_decay", "reduce_on_plateau", "lr_scheduler_callback", "other")
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "elu", "selu", "softsign", "softplus",
                "hard_sigmoid", "swish", "gelu", "leaky_relu", "exponential", "relu6", "silu",
@@ -52,7 +72,7 @@ ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear", "elu", "selu", "softsign", "
 
 @dataclass(frozen=True)
 class Model:
-    """The network: stacked LSTM layers and a Dense head."""
+    """The network: an optional Conv1D front end, stacked recurrent layers, a Dense head."""
 
     layers: int = _spec(1, lo=1, hi=10)
     units: int = _spec(50, lo=1, hi=4096)
@@ -60,22 +80,36 @@ class Model:
     recurrent_activation: str = _spec("sigmoid", choices=ACTIVATIONS)
     dropout: float = _spec(0.0, lo=0.0, hi=1.0, hi_open=True)
     recurrent_dropout: float = _spec(0.0, lo=0.0, hi=1.0, hi_open=True)
+    cell: str = _spec("lstm", choices=("lstm", "gru", "simple_rnn"),
+                      doc="the recurrent layer type")
+    bidirectional: bool = _spec(False)
+    stateful: bool = _spec(False, doc="state carried across batches (Keras stateful=True)")
+    head: tuple = _spec((), kind="units", doc="units of the hidden Dense layers before the "
+                                               "output layer, e.g. [100]")
+    head_activation: str = _spec("linear", choices=ACTIVATIONS)
+    conv_filters: int = _spec(0, lo=0, hi=4096, doc="Conv1D front end filters (0 = none)")
+    conv_kernel_size: int = _spec(3, lo=1, hi=1024)
 
 
 @dataclass(frozen=True)
 class Training:
     """How the network is fit."""
 
-    epochs: int = _spec(100, lo=1)
-    batch_size: int = _spec(32, lo=1)
-    optimizer: str = _spec("adam", choices=("adam", "adamw", "rmsprop", "sgd", "adagrad",
-                                             "adadelta", "adamax", "nadam"))
-    learning_rate: float = _spec(0.001, lo=0.0, lo_open=True)
-    loss: str = _spec("mse", choices=("mse", "mae", "huber", "mean_squared_error",
-                                       "mean_absolute_error", "logcosh", "log_cosh"))
+    epochs: int = _spec(100, lo=1, hi=1_000_000)
+    batch_size: int = _spec(32, lo=1, hi=10_000_000)
+    optimizer: str = _spec("adam", choices=OPTIMIZERS)
+    learning_rate: float = _spec(0.001, lo=0.0, lo_open=True, hi=10.0)
+    momentum: float = _spec(0.0, lo=0.0, hi=1.0, hi_open=True, doc="SGD/RMSprop momentum")
+    nesterov: bool = _spec(False)
+    lr_schedule: str = _spec("constant", choices=LR_SCHEDULES)
+    loss: str = _spec("mse", choices=LOSSES)
+    validation: str = _spec("split", choices=("split", "holdout", "none"),
+                            doc="split: validation_split of the training windows; holdout: "
+                                "the test set is the validation data")
     validation_split: float = _spec(0.0, lo=0.0, hi=1.0, hi_open=True)
     early_stopping: bool = _spec(False)
-    patience: int = _spec(10, lo=1)
+    checkpoint: bool = _spec(False, doc="ModelCheckpoint(save_best_only=True) on val_loss")
+    patience: int = _spec(10, lo=1, hi=1_000_000)
     shuffle: bool = _spec(True)
 
 
@@ -83,7 +117,8 @@ class Training:
 class Split:
     """The train/holdout split."""
 
-    test_size: float = _spec(0.2, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    test_size: float = _spec(0.2, kind="size", doc="a fraction in (0, 1) or a whole number "
+                                                    "of points >= 1")
     method: str = _spec("temporal", choices=("temporal", "random"))
 
 
@@ -96,29 +131,92 @@ SECTIONS: dict[str, type] = {
 }
 
 
+ORIGINS = ("given", "model", "assumed")
+"""Where a set-up value came from: the user's config/dict/flag, the saved model, a default."""
+
+#: Keys a report's ``config`` carries beside the sections (accepted back by ``from_dict``).
+REPORT_KEYS = ("origins", "notes", "model_file")
+
+
 @dataclass(frozen=True)
 class LSTMConfig:
-    """The whole LSTM set-up. Build it with :func:`load_config` or :meth:`from_dict`."""
+    """The whole LSTM set-up. Build it with :func:`load_config` or :meth:`from_dict`.
+
+    Besides the sections, a config knows where each value came from (:meth:`origin`:
+    ``given``, ``model`` or ``assumed``), carries notes on how it was read (``notes``) and,
+    when read from a saved ``.keras`` model, a plain-data summary of that model
+    (``model_file``: its exact parameter count, layers and remarks).
+    """
 
     preprocessing: Preprocessing = field(default_factory=Preprocessing)
     window: Window = field(default_factory=Window)
     model: Model = field(default_factory=Model)
     training: Training = field(default_factory=Training)
     split: Split = field(default_factory=Split)
+    origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    notes: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    model_file: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Nested plain dict, same schema as the config file."""
-        return {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
+        out = {}
+        for name in SECTIONS:
+            section = dataclasses.asdict(getattr(self, name))
+            out[name] = {k: list(v) if isinstance(v, tuple) else v for k, v in section.items()}
+        return out
+
+    def to_report(self) -> dict[str, Any]:
+        """The ``config`` block of a report: the sections plus provenance.
+
+        ``origins`` maps every dotted key to ``given``, ``model`` or ``assumed``; ``notes``
+        says how values were read; ``model_file`` summarises a saved model. The result is
+        accepted back by :meth:`from_dict`.
+        """
+        out: dict[str, Any] = self.to_dict()
+        out["origins"] = {key: self.origin(key) for key in self.keys()}
+        out["notes"] = list(self.notes)
+        out["model_file"] = self.model_file
+        return out
+
+    @staticmethod
+    def keys() -> list[str]:
+        """Every dotted key of the schema (``section.key``), in schema order."""
+        return [f"{sec}.{f.name}" for sec, cls in SECTIONS.items()
+                for f in dataclasses.fields(cls)]
+
+    def value(self, key: str) -> Any:
+        """The value of a dotted key such as ``training.epochs``."""
+        section, name = key.split(".", 1)
+        return getattr(getattr(self, section), name)
+
+    def origin(self, key: str) -> str:
+        """Where the value of a dotted key came from: ``given``, ``model`` or ``assumed``."""
+        return self.origins.get(key, "assumed")
+
+    def assumed(self, *keys: str) -> dict[str, Any]:
+        """``{key: value}`` for those of ``keys`` whose value is an assumed default."""
+        return {k: self.value(k) for k in keys if self.origin(k) == "assumed"}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None, *, source: str = "config") -> LSTMConfig:
-        """Validate a nested dict (unknown keys, types and ranges are :class:`InputError`)."""
+    def from_dict(cls, data: dict[str, Any] | None, *, source: str = "config",
+                  origin: str = "given") -> LSTMConfig:
+        """Validate a nested dict (unknown keys, types and ranges are :class:`InputError`).
+
+        Every key of a section present in ``data`` is recorded with ``origin`` (a section
+        the user writes describes that part of the set-up; the keys it leaves out are the
+        defaults, what a script does by not mentioning them), except for ``origin="model"``,
+        where only the keys present are. Keys of absent sections are ``assumed``. A
+        report's ``config`` block (with ``origins``/``notes``/``model_file``) round-trips.
+        """
         data = {} if data is None else data
         if not isinstance(data, dict):
             raise InputError(f"{source}: expected a mapping of sections "
                              f"({', '.join(SECTIONS)}), found {type(data).__name__}")
         sections = {}
+        origins: dict[str, str] = {}
         for key, value in data.items():
+            if key in REPORT_KEYS:
+                continue
             if key not in SECTIONS:
                 raise InputError(f"{source}: unknown section '{key}'{did_you_mean(key, SECTIONS)}"
                                  f" (sections: {', '.join(SECTIONS)})")
@@ -128,7 +226,20 @@ class LSTMConfig:
                 raise InputError(f"{source}: section '{key}' must be a mapping, "
                                  f"found {type(value).__name__} {value!r}")
             sections[key] = _build_section(SECTIONS[key], key, value, source)
-        return cls(**sections)
+            # a section the user writes describes that part of the set-up: the keys it
+            # leaves out are what the script does by not mentioning them (the defaults);
+            # a saved model states exactly the keys it holds
+            names = value if origin == "model" else [f.name for f in
+                                                     dataclasses.fields(SECTIONS[key])]
+            origins.update({f"{key}.{name}": origin for name in names})
+        recorded = data.get("origins")
+        if isinstance(recorded, dict):  # a report's config block: keep its provenance
+            origins = {k: v for k, v in recorded.items() if v in ORIGINS and v != "assumed"}
+        notes = data.get("notes") or ()
+        model_file = data.get("model_file")
+        return cls(**sections, origins=origins,
+                   notes=tuple(str(n) for n in notes) if isinstance(notes, list | tuple) else (),
+                   model_file=model_file if isinstance(model_file, dict) else None)
 
     def replace(self, section: str, **changes: Any) -> LSTMConfig:
         """A copy with ``section``'s fields changed (validated)."""
@@ -147,6 +258,36 @@ class LSTMConfig:
         return out
 
 
+def combine(model: LSTMConfig, given: LSTMConfig) -> LSTMConfig:
+    """One set-up from a saved model and a config file (``--model`` with ``--config``).
+
+    The model is the truth of the architecture and compile settings it holds; the config
+    gives everything else (preprocessing, window, training loop, split). A key both state
+    differently keeps the model's value, with a note.
+    """
+    values = {sec: {} for sec in SECTIONS}
+    origins: dict[str, str] = {}
+    notes = list(model.notes) + list(given.notes)
+    for key in LSTMConfig.keys():
+        sec, name = key.split(".", 1)
+        from_model, from_given = model.origin(key) == "model", given.origin(key) == "given"
+        if from_model:
+            values[sec][name] = model.value(key)
+            origins[key] = "model"
+            if from_given and given.value(key) != model.value(key):
+                notes.append(f"{key}: the config says {given.value(key)!r} but the saved model "
+                             f"has {model.value(key)!r}; the model's value is used")
+        elif from_given:
+            values[sec][name] = given.value(key)
+            origins[key] = "given"
+    sections = {sec: _build_section(SECTIONS[sec], sec,
+                                    {k: list(v) if isinstance(v, tuple) else v
+                                     for k, v in vals.items()}, "combined set-up")
+                for sec, vals in values.items()}
+    return LSTMConfig(**sections, origins=origins, notes=tuple(notes),
+                      model_file=model.model_file)
+
+
 def _describe_range(meta: dict) -> str:
     if meta["choices"]:
         return "one of " + ", ".join(str(c) for c in meta["choices"])
@@ -160,6 +301,8 @@ def _describe_range(meta: dict) -> str:
 
 
 def _coerce(value: Any, typ: type, where: str, meta: dict) -> Any:
+    if meta["kind"] in ("range", "units", "size"):
+        return _coerce_special(value, where, meta["kind"])
     if value is None:
         if meta["nullable"]:
             return None
@@ -177,12 +320,45 @@ def _coerce(value: Any, typ: type, where: str, meta: dict) -> Any:
     if typ is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InputError(f"{where}: expected a number, found {value!r}")
+        if not math.isfinite(value):
+            raise InputError(f"{where}: expected a finite number, found {value!r}")
         return float(value)
     if typ is str:
         if not isinstance(value, str):
             raise InputError(f"{where}: expected a string, found {value!r}")
         return value.strip().lower()
     return value
+
+
+def _coerce_special(value: Any, where: str, kind: str) -> Any:
+    """The keys whose values are not a plain scalar: ranges, unit lists, sizes."""
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+    if kind == "range":
+        if not isinstance(value, list | tuple) or len(value) != 2 or not all(map(number, value)):
+            raise InputError(f"{where}: expected [low, high] (two numbers), found {value!r}")
+        low, high = float(value[0]), float(value[1])
+        if not low < high:
+            raise InputError(f"{where} is {value!r}; low must be smaller than high")
+        return (low, high)
+    if kind == "units":
+        if not isinstance(value, list | tuple) or len(value) > 10 or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 65536
+                for v in value):
+            raise InputError(f"{where}: expected a list of at most 10 layer sizes (whole "
+                             f"numbers 1-65536), found {value!r}")
+        return tuple(int(v) for v in value)
+    # size: a fraction in (0, 1) or a whole number of points
+    if not number(value):
+        raise InputError(f"{where}: expected a fraction in (0, 1) or a whole number of "
+                         f"points, found {value!r}")
+    if 0 < value < 1:
+        return float(value)
+    if value >= 1 and float(value).is_integer() and value <= 1e9:
+        return int(value)
+    raise InputError(f"{where} is {value!r}; give a fraction in (0, 1) (e.g. 0.2) or a whole "
+                     "number of points (e.g. 12)")
 
 
 _TYPES = {"bool": bool, "int": int, "float": float, "str": str, "float | None": float}
@@ -198,9 +374,9 @@ def _build_section(cls: type, section: str, values: dict, source: str) -> Any:
                              f"{did_you_mean(key, fields)} (keys: {', '.join(fields)})")
         f = fields[key]
         meta = f.metadata
-        typ = _TYPES[f.type] if isinstance(f.type, str) else f.type
+        typ = _TYPES.get(f.type, object) if isinstance(f.type, str) else f.type
         v = _coerce(value, typ, where, meta)
-        if v is not None:
+        if v is not None and meta["kind"] not in ("range", "units", "size"):
             if meta["choices"] and v not in meta["choices"]:
                 raise InputError(f"{where} is {value!r}; allowed: {_describe_range(meta)}"
                                  f"{did_you_mean(v, meta['choices'])}")
@@ -278,87 +454,152 @@ def load_config(source: str | Path | dict | LSTMConfig | None) -> LSTMConfig:
     return LSTMConfig.from_dict(data, source=label)
 
 
+def load_setup(config: str | Path | dict | LSTMConfig | None = None,
+               model: str | Path | None = None) -> LSTMConfig | None:
+    """The user's set-up from a config, a saved model, or both (``None`` when neither).
+
+    With both, the model gives the architecture and compile settings and the config the
+    rest (see :func:`combine`).
+    """
+    if config is None and model is None:
+        return None
+    if model is None:
+        return load_config(config)
+    if not str(model).lower().endswith(".keras"):
+        raise InputError(f"model file '{model}' is not a .keras archive; save the model with "
+                         "model.save('model.keras') and pass that")
+    from_model = load_config(model)
+    return from_model if config is None else combine(from_model, load_config(config))
+
+
 def load_keras_model(path: str | Path) -> LSTMConfig:
     """Read the set-up from a saved ``.keras`` model without importing TensorFlow.
 
-    The ``.keras`` format is a zip archive whose ``config.json`` describes the layers and
-    the compile configuration; LSTM units, activations, dropout, the number of stacked LSTM
-    layers, the input window length, the optimizer, learning rate and loss are read from it.
+    Only what the archive holds is recorded (origin ``model``): the recurrent layers (type,
+    units, activations, dropout, stacking, bidirectional, stateful), a Conv1D front end, the
+    hidden Dense head, the input window (a ``None`` time axis leaves the window unknown),
+    the output width as the horizon, and the compile settings (optimizer, learning rate and
+    schedule, momentum, loss). Preprocessing, the training loop and the split are not in a
+    saved model: they stay ``assumed`` (give them with ``--config``). The exact trainable
+    parameter count of every layer is kept in ``model_file``.
     """
-    import zipfile
+    from lstm_doctor.keras_archive import read_keras_archive
 
     path = Path(path)
     label = f"model file '{path}'"
-    try:
-        with zipfile.ZipFile(path) as zf:
-            cfg = json.loads(zf.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{label} is not a Keras 3 .keras archive ({exc.__class__.__name__}); "
-                         "save it with model.save('model.keras')") from None
-    layers = _keras_layers(cfg)
-    lstms = [lay for lay in layers if lay.get("class_name") == "LSTM"]
-    if not lstms:
-        names = sorted({lay.get("class_name", "?") for lay in layers})
-        raise InputError(f"{label} has no LSTM layer (found: {', '.join(names)}); "
-                         "lstm-doctor diagnoses LSTM models")
-    first = lstms[0].get("config", {})
-    model = {
-        "layers": len(lstms),
-        "units": int(first.get("units", 50)),
+    archive = read_keras_archive(path)
+    rec = list(archive.recurrent)
+    if not rec:
+        names = sorted({lay.class_name for lay in archive.layers})
+        raise InputError(f"{label} has no recurrent layer (found: {', '.join(names) or 'none'});"
+                         " lstm-doctor diagnoses LSTM/GRU models")
+    first = rec[0]
+    model: dict[str, Any] = {
+        "layers": min(len(rec), 10),
+        "units": int(first["units"]),
         "activation": _act_name(first.get("activation", "tanh")),
         "recurrent_activation": _act_name(first.get("recurrent_activation", "sigmoid")),
-        "dropout": float(first.get("dropout", 0.0)),
-        "recurrent_dropout": float(first.get("recurrent_dropout", 0.0)),
+        "dropout": float(first.get("dropout") or 0.0),
+        "recurrent_dropout": float(first.get("recurrent_dropout") or 0.0),
+        "cell": archive.cell or "lstm",
+        "bidirectional": bool(first.get("bidirectional")),
+        "stateful": bool(archive.stateful),
+        "head": list(archive.head),
     }
-    out: dict[str, Any] = {"model": model}
-    shape = _input_shape(cfg, layers)
-    if shape and len(shape) >= 3 and shape[1]:
-        out["window"] = {"seq_length": int(shape[1])}
-    dense = [lay for lay in layers if lay.get("class_name") == "Dense"]
-    if dense and dense[-1].get("config", {}).get("units", 1) > 1:
-        out.setdefault("window", {})["horizon"] = int(dense[-1]["config"]["units"])
-    compile_cfg = cfg.get("compile_config") or {}
+    if archive.head_activation:
+        model["head_activation"] = _act_name(archive.head_activation)
+    if archive.conv:
+        model["conv_filters"] = int(archive.conv["filters"])
+        model["conv_kernel_size"] = int(archive.conv["kernel_size"])
+    notes = list(archive.notes)
+    worst = [r for r in rec if _act_name(r.get("activation", "tanh")) != model["activation"]]
+    if worst:  # rules judge one activation: report the first non-default one
+        model["activation"] = _act_name(worst[0]["activation"]) \
+            if model["activation"] == "tanh" else model["activation"]
+    out: dict[str, Any] = {"model": _known_choices(Model, model, notes)}
+    window: dict[str, Any] = {}
+    if archive.lookback_as_features and archive.n_features:
+        window.update(layout="features", seq_length=int(archive.n_features))
+    elif archive.seq_length:
+        window["seq_length"] = int(archive.seq_length)
+    if archive.output_units and archive.output_units > 1:
+        window["horizon"] = int(archive.output_units)
+    if window:
+        out["window"] = window
     training: dict[str, Any] = {}
-    opt = compile_cfg.get("optimizer")
-    if isinstance(opt, dict):
-        name = str(opt.get("class_name", opt.get("config", {}).get("name", "adam"))).lower()
-        if name in _choices(Training, "optimizer"):
-            training["optimizer"] = name
-        lr = opt.get("config", {}).get("learning_rate")
-        if isinstance(lr, (int, float)):
-            training["learning_rate"] = float(lr)
-    loss = compile_cfg.get("loss")
-    if isinstance(loss, str) and loss.lower() in _choices(Training, "loss"):
-        training["loss"] = loss.lower()
+    if archive.batch_size:
+        training["batch_size"] = int(archive.batch_size)
+    if archive.optimizer:
+        training["optimizer"] = archive.optimizer
+    if archive.learning_rate is not None:
+        training["learning_rate"] = float(archive.learning_rate)
+    if archive.lr_schedule:
+        training["lr_schedule"] = archive.lr_schedule
+    if archive.momentum is not None:
+        training["momentum"] = float(archive.momentum)
+    if archive.nesterov is not None:
+        training["nesterov"] = bool(archive.nesterov)
+    if archive.loss:
+        training["loss"] = archive.loss
     if training:
-        out["training"] = training
-    return LSTMConfig.from_dict(out, source=label)
+        out["training"] = _known_choices(Training, training, notes)
+    cfg = LSTMConfig.from_dict(out, source=label, origin="model")
+    summary = {
+        "path": str(path),
+        "trainable_params": archive.trainable_params,
+        "non_trainable_params": archive.non_trainable_params,
+        "input_shape": list(archive.input_shape) if archive.input_shape else None,
+        "layers": [{"class_name": lay.class_name, "name": lay.name, "label": _layer_label(lay),
+                    "params": lay.trainable_params,
+                    "output_shape": list(lay.output_shape) if lay.output_shape else None}
+                   for lay in archive.layers],
+        "model_section": cfg.to_dict()["model"],
+        "window_section": cfg.to_dict()["window"],
+    }
+    # the archive describes the whole network: keys it leaves at their defaults (no conv
+    # front end, no hidden head...) are stated by the model too, as are the compile settings
+    origins = dict(cfg.origins)
+    origins.update({f"model.{f.name}": "model" for f in dataclasses.fields(Model)})
+    origins["window.layout"] = "model"
+    if archive.compiled:
+        origins.update({f"training.{key}": "model" for key in
+                        ("optimizer", "learning_rate", "lr_schedule", "momentum", "nesterov",
+                         "loss")})
+    cfg = dataclasses.replace(cfg, origins=origins)
+    if not archive.seq_length and not archive.lookback_as_features:
+        notes = [n for n in notes if not n.startswith("time axis is None")]
+        notes.append("the model's time axis is None (it accepts any window length): the "
+                     "window length is not in the saved model; give window.seq_length with "
+                     "--config")
+    return dataclasses.replace(cfg, notes=tuple(dict.fromkeys(notes)), model_file=summary)
 
 
-def _choices(cls: type, name: str) -> tuple:
+def _layer_label(layer: Any) -> str:
+    """``LSTM(200)``, ``Dense(7)``, ``Conv1D(64)``, ``Bidirectional(LSTM(50))``..."""
+    conf = layer.config or {}
+    size = conf.get("units", conf.get("filters"))
+    inner = f"{layer.wrapped}({size})" if layer.wrapped and size is not None else layer.wrapped
+    if inner:
+        return f"{layer.class_name}({inner})"
+    return f"{layer.class_name}({size})" if size is not None else layer.class_name
+
+
+def _known_choices(cls: type, values: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """Drop values outside the schema's choices (with a note) instead of refusing the model."""
+    out = {}
+    for key, value in values.items():
+        choices = _choices(cls, key)
+        if choices and value not in choices:
+            section = next(k for k, v in SECTIONS.items() if v is cls)
+            notes.append(f"{section}.{key}: the model's {value!r} is not one lstm-doctor "
+                         "judges; it is left as assumed")
+            continue
+        out[key] = value
+    return out
+
+
+def _choices(cls: type, name: str) -> tuple | None:
     return next(f for f in dataclasses.fields(cls) if f.name == name).metadata["choices"]
-
-
-def _keras_layers(cfg: dict) -> list[dict]:
-    inner = cfg.get("config", {})
-    layers = inner.get("layers", []) if isinstance(inner, dict) else []
-    flat = []
-    for lay in layers:
-        if lay.get("class_name") in ("Bidirectional", "TimeDistributed"):
-            flat.append(lay.get("config", {}).get("layer", {}))
-        else:
-            flat.append(lay)
-    return flat
-
-
-def _input_shape(cfg: dict, layers: list[dict]) -> list | None:
-    for lay in layers:
-        c = lay.get("config", {})
-        for key in ("batch_shape", "batch_input_shape"):
-            if c.get(key):
-                return list(c[key])
-    build = cfg.get("build_config", {}).get("input_shape")
-    return list(build) if build else None
 
 
 def _act_name(value: Any) -> str:

@@ -67,8 +67,18 @@ class Context:
     # -- the split -------------------------------------------------------------------------
     @property
     def n_test(self) -> int:
-        """Holdout length (``ceil(test_size * n)``, at least 1)."""
-        return max(1, math.ceil(self.config.split.test_size * self.n))
+        """Holdout length: the separate test file's rows, a count of points, or
+        ``ceil(test_size * n)`` for a fraction; at least 1 and at most ``n - 1``.
+        """
+        given = getattr(self.series, "n_test_given", None)
+        size = self.config.split.test_size
+        if given:
+            count = int(given)
+        elif isinstance(size, int) and size >= 1:
+            count = size
+        else:
+            count = math.ceil(float(size) * self.n)
+        return min(max(1, count), max(1, self.n - 1))
 
     @property
     def n_train(self) -> int:
@@ -106,12 +116,35 @@ class Context:
         return pipe, z
 
     @property
+    def window_span(self) -> int:
+        """Points one input window covers (``(seq_length - 1) * sampling_rate + 1``)."""
+        w = self.config.window
+        return (w.seq_length - 1) * w.sampling_rate + 1
+
+    @property
     def n_train_windows(self) -> int:
         """Number of (input, target) training windows the set-up yields."""
-        w = self.config.window
-        usable = self.n_train - self.pipeline.lost
-        val = self.config.training.validation_split
-        windows = max(0, usable - w.seq_length - w.horizon + 1)
+        return self.train_windows()
+
+    def train_windows(self, *, best_case_for_assumed: bool = False) -> int:
+        """Training windows; with ``best_case_for_assumed``, assumed split and validation
+        values are replaced by the most generous ones (a 1-point holdout, no validation
+        split), so a judgement that still holds does not rest on them.
+        """
+        cfg = self.config
+        n_train = self.n_train
+        val = cfg.training.validation_split if cfg.training.validation == "split" else 0.0
+        if best_case_for_assumed:
+            if cfg.origin("split.test_size") == "assumed" and not getattr(
+                    self.series, "n_test_given", None):
+                n_train = self.n - 1
+            if cfg.origin("training.validation_split") == "assumed":
+                val = 0.0
+        span = self.window_span
+        if best_case_for_assumed and cfg.origin("window.seq_length") == "assumed":
+            span = 1
+        usable = n_train - self.pipeline.lost
+        windows = max(0, usable - span - cfg.window.horizon + 1)
         return int(windows * (1 - val)) if val else windows
 
     @property
@@ -124,4 +157,5 @@ class Context:
         """Regularity facts about the time index (see :func:`lstm_doctor.data.time_grid`)."""
         from lstm_doctor.data import time_grid
 
-        return self.cached("time_grid", lambda: time_grid(self.series.time))
+        return self.cached("time_grid", lambda: time_grid(self.series.time,
+                                                          calendar=self.series.calendar))

@@ -133,7 +133,7 @@ def to_jsonable(value: Any) -> Any:
     return str(value)
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -188,7 +188,7 @@ class Report:
         return [f.code for f in self.findings]
 
     def to_dict(self) -> dict[str, Any]:
-        """The stable JSON structure (``schema_version`` 1)."""
+        """The stable JSON structure (``schema_version`` 2)."""
         from lstm_doctor import __version__
 
         out: dict[str, Any] = {

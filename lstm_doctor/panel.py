@@ -321,6 +321,9 @@ def check_sources(items: list[Any], options: dict[str, Any], *, id_col: str | No
     InputError
         When the only input cannot be read or split.
     """
+    if options.get("test_data") is not None:
+        raise InputError("a separate test file (--test-data) is the holdout of one series; it "
+                         "cannot be used with --id-col, --jobs or a directory of series")
     plan: list[list[Task] | dict[str, Any]] = []
     for item in items:
         try:
@@ -361,8 +364,8 @@ def check_task(task: Task, options: dict[str, Any]) -> dict[str, Any]:
     task : Task
         The series (label, data or path, extra facts).
     options : dict
-        ``target``, ``time_col``, ``features``, ``config`` (an LSTMConfig or None),
-        ``select``, ``ignore``, ``thresholds``, ``severities``.
+        ``target``, ``time_col``, ``features``, ``time_format``, ``calendar``, ``config``
+        (an LSTMConfig or None), ``select``, ``ignore``, ``thresholds``, ``severities``.
 
     Returns
     -------
@@ -383,7 +386,9 @@ def check_task(task: Task, options: dict[str, Any]) -> dict[str, Any]:
         return error_entry(task.facts["error"])
     try:
         series = load_series(task.payload, target=options.get("target"),
-                             time_col=options.get("time_col"), features=options.get("features"))
+                             time_col=options.get("time_col"), features=options.get("features"),
+                             time_format=options.get("time_format"),
+                             calendar=options.get("calendar"))
         if not isinstance(task.payload, (str, Path)):
             series.source = task.label
         report = check(series, config=options.get("config"), select=options.get("select"),
@@ -516,8 +521,10 @@ def check_panel(
     *,
     id_col: str | None = None,
     target: str | None = None,
-    time_col: str | None = None,
+    time_col: str | bool | None = None,
     features: list[str] | str | None = None,
+    time_format: str | None = None,
+    calendar: str | None = None,
     config: Any = None,
     select: list[str] | str | None = None,
     ignore: list[str] | str | None = None,
@@ -537,7 +544,9 @@ def check_panel(
         further by ``id_col`` when given); or a mapping ``{id: DataFrame | Series | array}``.
     id_col : str, optional
         The column naming each series (required for a table).
-    target, time_col, features, config, select, ignore, thresholds, severities
+    target, time_col, features, time_format, calendar
+        As in :func:`lstm_doctor.check`, the same for every series.
+    config, select, ignore, thresholds, severities
         As in :func:`lstm_doctor.check`, the same for every series; the set-up and rule
         selection are validated once, before any series is checked.
     jobs : int
@@ -570,6 +579,7 @@ def check_panel(
     """
     from lstm_doctor.api import _instantiate
     from lstm_doctor.config import load_config
+    from lstm_doctor.data import validate_calendar
 
     if not isinstance(jobs, int) or jobs == 0 or jobs < -1:
         raise InputError(f"jobs={jobs!r} is not valid; give a positive number of worker "
@@ -577,8 +587,10 @@ def check_panel(
     started = time.perf_counter()
     cfg = load_config(config) if config is not None else None
     _instantiate(select, ignore, thresholds, severities)  # unknown codes fail here, once
+    validate_calendar(calendar)  # so does an unknown calendar
     tasks = panel_tasks(data, id_col=id_col)
-    options = {"target": target, "time_col": time_col, "features": features, "config": cfg,
+    options = {"target": target, "time_col": time_col, "features": features,
+               "time_format": time_format, "calendar": calendar, "config": cfg,
                "select": select, "ignore": ignore, "thresholds": thresholds,
                "severities": severities}
     results, backend = run_tasks(tasks, options, jobs=jobs, client=client, progress=progress)

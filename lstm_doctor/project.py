@@ -10,7 +10,9 @@ level; in ``pyproject.toml`` under ``[tool.lstm-doctor]``::
     ignore = ["LD105"]
     fail-on = "warning"                # error | warning | info | never
     target = "sales"                   # default data options
-    time-col = "date"
+    time-col = "date"                  # or "none" (no-time-col = true): rows in order
+    time-format = "%d.%m.%Y %H:%M:%S"  # strftime format of the stamps (default: inferred)
+    calendar = "XNYS"                  # auto | none | business | exchange code
     features = ["price", "promo"]
     config = "models/lstm.yaml"        # relative to this file (or: model = "model.keras")
 
@@ -45,6 +47,9 @@ KEYS: dict[str, tuple[str, str]] = {
     "fail-on": ("fail_on", "exit 1 at or above this severity: error|warning|info|never"),
     "target": ("target", "column to forecast"),
     "time-col": ("time_col", "time column"),
+    "no-time-col": ("no_time_col", "no time column: the rows are an ordinal index"),
+    "time-format": ("time_format", "strftime format of the time stamps (default: inferred)"),
+    "calendar": ("calendar", "grid of the stamps: auto, none, business or an exchange (XNYS)"),
     "features": ("features", "extra input columns"),
     "config": ("config", "LSTM set-up file (YAML/TOML/JSON), relative to the project file"),
     "model": ("model", "saved .keras model, relative to the project file"),
@@ -69,6 +74,10 @@ class ProjectConfig:
         ``error``, ``warning``, ``info`` or ``never``.
     target, time_col : str or None
         Default column choices.
+    no_time_col : bool or None
+        No time column (the rows are an ordinal index).
+    time_format, calendar : str or None
+        How the time stamps are read and the calendar of their grid.
     features : list of str or None
         Default extra input columns.
     config, model : str or None
@@ -85,6 +94,9 @@ class ProjectConfig:
     fail_on: str | None = None
     target: str | None = None
     time_col: str | None = None
+    no_time_col: bool | None = None
+    time_format: str | None = None
+    calendar: str | None = None
     features: list[str] | None = None
     config: str | None = None
     model: str | None = None
@@ -107,9 +119,12 @@ class ProjectConfig:
     def check_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`lstm_doctor.check` (everything but ``fail_on``)."""
         out: dict[str, Any] = {}
-        for attr in ("target", "time_col", "features", "select", "ignore"):
+        for attr in ("target", "time_col", "time_format", "calendar", "features", "select",
+                     "ignore"):
             if self.is_set(attr):
                 out[attr] = getattr(self, attr)
+        if self.no_time_col:
+            out["time_col"] = False
         if self.config or self.model:
             out["config"] = self.config or self.model
         if self.thresholds:
@@ -237,6 +252,21 @@ def _validate(table: dict[str, Any], file: Path, label: str) -> ProjectConfig:
             rel = Path(_string(value, where)).expanduser()
             full = rel if rel.is_absolute() else file.parent / rel
             setattr(out, attr, str(full.resolve()))
+        elif key == "no-time-col":
+            if not isinstance(value, bool):
+                raise InputError(f"{where} must be true or false, found {value!r}")
+            out.no_time_col = value
+        elif key == "time-format":
+            from lstm_doctor.data import validate_time_format
+
+            out.time_format = validate_time_format(_string(value, where))
+        elif key == "calendar":
+            from lstm_doctor.data import validate_calendar
+
+            try:
+                out.calendar = validate_calendar(_string(value, where))
+            except InputError as exc:
+                raise InputError(f"{where}: {exc}") from None
         elif key == "thresholds":
             out.thresholds = _thresholds(value, where)
         elif key == "severities":
@@ -245,6 +275,8 @@ def _validate(table: dict[str, Any], file: Path, label: str) -> ProjectConfig:
             setattr(out, attr, _string(value, where))
     if out.config and out.model:
         raise InputError(f"'{label}': give either config or model, not both")
+    if out.no_time_col and out.time_col:
+        raise InputError(f"'{label}': give either time-col or no-time-col, not both")
     _check_selection(out, label)
     return out
 
@@ -409,13 +441,29 @@ def settings_kwargs(settings: dict[str, Setting]) -> dict[str, Any]:
             severities[key.split(".", 1)[1]] = s.value
     return {
         "target": settings["target"].value,
-        "time_col": settings["time-col"].value,
+        "time_col": _time_col(settings),
+        "time_format": settings["time-format"].value,
+        "calendar": settings["calendar"].value,
         "features": settings["features"].value,
         "select": settings["select"].value,
         "ignore": settings["ignore"].value,
         "thresholds": thresholds or None,
         "severities": severities or None,
     }
+
+
+def _time_col(settings: dict[str, Setting]) -> str | bool | None:
+    """``time-col`` unless ``no-time-col`` is set (``False``); the command line wins."""
+    col, off = settings["time-col"], settings["no-time-col"]
+    if not off.value:
+        return col.value
+    if col.value is None:
+        return False
+    col_cli, off_cli = col.source.startswith("command line"), off.source.startswith("command line")
+    if col_cli != off_cli:
+        return col.value if col_cli else False
+    raise InputError(f"give either a time column ('{col.value}', {col.source}) or no time "
+                     f"column ({off.source}), not both")
 
 
 __all__ = ["ProjectConfig", "Setting", "find_project_file", "load_project_config", "resolve",

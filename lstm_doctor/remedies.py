@@ -115,8 +115,15 @@ def SetLearningRate(learning_rate: float) -> Remedy:  # noqa: N802
 def EarlyStopping(validation_split: float = 0.2, patience: int = 10) -> Remedy:  # noqa: N802
     """Hold out the end of the training data and stop when validation loss stops improving."""
     return Remedy("early-stopping", "training",
-                  {"validation_split": float(validation_split), "early_stopping": True,
-                   "patience": int(patience)})
+                  {"validation": "split", "validation_split": float(validation_split),
+                   "early_stopping": True, "patience": int(patience)})
+
+
+def ValidateOnTraining(validation_split: float = 0.2) -> Remedy:  # noqa: N802
+    """Validate on the end of the training data, never on the holdout."""
+    return Remedy("validate-on-training", "training",
+                  {"validation": "split", "validation_split": float(validation_split)},
+                  "the holdout must not choose the epoch or the weights")
 
 
 def SetBatchSize(batch_size: int) -> Remedy:  # noqa: N802

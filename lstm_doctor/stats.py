@@ -1131,7 +1131,8 @@ def season_handling(ctx, period: int) -> dict[str, Any]:
     """
     prep, win = ctx.config.preprocessing, ctx.config.window
     removed = season_removed_by(prep, period)
-    seen = window_covers_period(win.seq_length, period)
+    # a window of seq_length steps sampled every sampling_rate points spans more points
+    seen = window_covers_period((win.seq_length - 1) * win.sampling_rate + 1, period)
     misplaced = {key: int(lag) for key, lag in (("seasonal_difference",
                                                  prep.seasonal_difference),
                                                 ("deseasonalize", prep.deseasonalize))

@@ -47,7 +47,7 @@ def with_error(reports):
 
 def test_shipped_schema_is_a_valid_json_schema():
     jsonschema.Draft202012Validator.check_schema(schema())
-    assert schema()["$defs"]["report"]["properties"]["schema_version"] == {"const": 1}
+    assert schema()["$defs"]["report"]["properties"]["schema_version"] == {"const": 2}
 
 
 def test_single_report_validates(reports):

@@ -71,8 +71,8 @@ def bad_inputs(tmp_path):
         "out-of-range config value": ([AIR, "--config", out_of_range],
                                       ["range.yaml", "model.dropout", "1.5", "< 1"]),
         "unknown --select code": ([AIR, "--select", "LD999"], ["--select", "LD999"]),
-        "--config and --model together": ([AIR, "--config", out_of_range, "--model", "m.keras"],
-                                          ["--config", "--model"]),
+        "--model that is not a .keras archive": ([AIR, "--config", out_of_range, "--model",
+                                                  "m.h5"], ["m.h5", "model.save"]),
     }
 
 
@@ -81,7 +81,7 @@ BAD_CASES = ["file missing", "unreadable (a directory)", "empty file", "header o
              "fewer than 10 points",
              "unparseable time column", "binary garbage", "several numeric columns, no --target",
              "bad config key", "out-of-range config value", "unknown --select code",
-             "--config and --model together"]
+             "--model that is not a .keras archive"]
 
 
 @pytest.mark.parametrize("case", BAD_CASES)
@@ -148,7 +148,7 @@ def test_json_format_fields(capsys, monkeypatch, tmp_path):
     code, out, _ = run_cli(["check", AUSBEER, "--format", "json"], capsys)
     assert code == 1
     doc = json.loads(out)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert doc["tool"]["name"] == "lstm-doctor"
     for key in ("n", "target", "features", "frequency", "start", "end"):
         assert key in doc["data"]

@@ -36,7 +36,7 @@ def test_several_formats_in_one_run(tmp_path):
     result = run(*args, "--format", "markdown")
     assert result.exit_code == 1, result.output
     report = json.loads(paths["json"].read_text())
-    assert report["schema_version"] == 1 and "LD401" in [f["code"] for f in report["findings"]]
+    assert report["schema_version"] == 2 and "LD401" in [f["code"] for f in report["findings"]]
     assert ET.parse(paths["junit"]).getroot().tag in ("testsuites", "testsuite")
     assert json.loads(paths["sarif"].read_text())["version"] == "2.1.0"
     assert "LD401" in paths["html"].read_text()

@@ -11,10 +11,12 @@ from lstm_doctor import InputError, LSTMConfig, load_config
 
 def test_defaults_follow_keras():
     cfg = load_config(None).to_dict()
-    assert cfg["model"] == {"layers": 1, "units": 50, "activation": "tanh",
-                            "recurrent_activation": "sigmoid", "dropout": 0.0,
-                            "recurrent_dropout": 0.0}
-    assert cfg["window"] == {"seq_length": 10, "horizon": 1}
+    assert cfg["model"].items() >= {"layers": 1, "units": 50, "activation": "tanh",
+                                    "recurrent_activation": "sigmoid", "dropout": 0.0,
+                                    "recurrent_dropout": 0.0, "cell": "lstm", "head": [],
+                                    "conv_filters": 0, "stateful": False}.items()
+    assert cfg["window"] == {"seq_length": 10, "horizon": 1, "sampling_rate": 1,
+                             "target": "vector", "layout": "time"}
     assert cfg["training"]["epochs"] == 100 and cfg["training"]["batch_size"] == 32
     assert cfg["training"]["learning_rate"] == 0.001
     assert cfg["split"] == {"test_size": 0.2, "method": "temporal"}
@@ -39,8 +41,13 @@ def test_file_formats(tmp_path, suffix, text):
     ({"modle": {}}, r"unknown section 'modle'; did you mean 'model'\?"),
     ({"model": {"units": 0}}, r"'model.units' is 0; allowed: >= 1"),
     ({"model": {"units": "many"}}, r"'model.units': expected a whole number, found 'many'"),
-    ({"split": {"test_size": 1.5}}, r"'split.test_size' is 1.5; allowed: > 0 and < 1"),
-    ({"split": {"test_size": 0}}, r"'split.test_size' is 0; allowed: > 0 and < 1"),
+    ({"split": {"test_size": 1.5}}, r"'split.test_size' is 1.5; give a fraction in \(0, 1\) "
+                                    r"\(e.g. 0.2\) or a whole number of points \(e.g. 12\)"),
+    ({"split": {"test_size": 0}}, r"'split.test_size' is 0; give a fraction"),
+    ({"split": {"test_size": float("nan")}}, r"'split.test_size': expected a fraction"),
+    ({"training": {"learning_rate": float("inf")}}, r"expected a finite number, found inf"),
+    ({"preprocessing": {"feature_range": [1, -1]}}, r"low must be smaller than high"),
+    ({"model": {"head": [100, "x"]}}, r"'model.head': expected a list of at most 10 layer"),
     ({"preprocessing": {"scaler": "minmaxx"}}, r"did you mean 'minmax'\?"),
     ({"model": {"activation": "rleu"}}, r"did you mean 'relu'\?"),
     ({"training": {"early_stopping": "yes"}}, r"expected true or false"),
@@ -112,7 +119,7 @@ def test_reads_a_saved_keras_model_without_tensorflow(tmp_path):
 def test_rejects_non_keras_files(tmp_path):
     fake = tmp_path / "model.keras"
     fake.write_bytes(b"not a zip")
-    with pytest.raises(InputError, match="not a Keras 3 .keras archive"):
+    with pytest.raises(InputError, match=r"model.keras' is not a zip archive .*re-save"):
         load_config(fake)
     with pytest.raises(InputError, match="re-save the model"):
         h5 = tmp_path / "model.h5"

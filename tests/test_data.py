@@ -83,7 +83,7 @@ def test_jsonl_and_parquet(tmp_path):
     ("y\n1\n2\n3\n", "has 3 finite values; lstm-doctor needs at least 10"),
     ("y\n" + "\n" * 3 + "nan\n" * 12, "no finite values"),
     ("date,y\n" + "".join(f"2020-01-{i:02d},{i}\n" for i in range(1, 12)) + "soon,12\n",
-     r"time column 'date' has 1 value\(s\) that are not dates \(first: 'soon'\)"),
+     r"time column 'date' has 1 value\(s\) that are not dates \(first: 'soon', row 11\)"),
     ("y\n" + "".join(f"{i}\n" for i in range(12)) + "twelve\n",
      r"target column 'y' is not numeric \(1 value\(s\) like 'twelve'\)"),
 ])
@@ -104,3 +104,12 @@ def test_binary_garbage_and_missing_file(tmp_path):
         load_series(tmp_path / "missing.csv")
     with pytest.raises(InputError, match="is a directory"):
         load_series(tmp_path)
+
+
+def test_facts_say_how_the_time_stamps_were_read():
+    facts = load_series(FIXTURES / "airpassengers.csv").facts()
+    assert facts["time_format"] == "ISO8601" and facts["calendar"] == "none"
+    assert facts["time_note"] is None and facts["calendar_note"] is None
+    assert facts["index_col"] is None and facts["n_test_given"] is None
+    nile = load_series(FIXTURES / "nile.csv").facts()
+    assert nile["time_format"] is None and nile["calendar"] is None  # integer years

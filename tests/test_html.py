@@ -16,8 +16,8 @@ from lstm_doctor.render.plots import decimate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 AIR = FIXTURES / "airpassengers.csv"
-NAIVE_SETUP = {"window": {"seq_length": 6}, "model": {"units": 50, "activation": "relu"},
-               "training": {"epochs": 100}}
+NAIVE_SETUP = {"preprocessing": {"scaler": "none"}, "window": {"seq_length": 6},
+               "model": {"units": 50, "activation": "relu"}, "training": {"epochs": 100}}
 
 EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 CSS_EXTERNAL = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//|@import)""", re.I)

@@ -20,11 +20,16 @@ INSTALL_HINT = "pip install 'lstm-doctor[tensorflow]'"
 
 _LOSSES = {"mse": "mean_squared_error", "mean_squared_error": "mean_squared_error",
            "mae": "mean_absolute_error", "mean_absolute_error": "mean_absolute_error",
-           "huber": "huber", "logcosh": "log_cosh", "log_cosh": "log_cosh"}
+           "huber": "huber", "logcosh": "log_cosh", "log_cosh": "log_cosh",
+           "mape": "mean_absolute_percentage_error",
+           "mean_absolute_percentage_error": "mean_absolute_percentage_error",
+           "msle": "mean_squared_logarithmic_error",
+           "mean_squared_logarithmic_error": "mean_squared_logarithmic_error"}
 
 _OPTIMIZERS = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "sgd": "SGD",
                "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax",
-               "nadam": "Nadam"}
+               "nadam": "Nadam", "ftrl": "Ftrl", "lion": "Lion", "lamb": "Lamb"}
+_CELLS = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
 
 _DETERMINISM = {"on": False}
 
@@ -158,8 +163,12 @@ class LSTMForecaster:
         The LSTM layers (``layers`` stacked layers of ``units`` each) and a ``Dense(horizon)``
         head.
     horizon : int
-    optimizer, learning_rate, loss
-        Compilation.
+    cell, bidirectional, head, head_activation, conv_filters, conv_kernel_size
+        The rest of the architecture: the recurrent layer type (``lstm``, ``gru``,
+        ``simple_rnn``), bidirectional wrapping, hidden Dense layers before the output, and
+        an optional causal ``Conv1D`` front end.
+    optimizer, learning_rate, momentum, nesterov, loss
+        Compilation (momentum and nesterov apply to SGD; momentum also to RMSprop).
     epochs, batch_size, shuffle
         Fitting.
     early_stopping : bool
@@ -196,7 +205,18 @@ class LSTMForecaster:
                  batch_size: int = 32, shuffle: bool = True, early_stopping: bool = False,
                  patience: int = 10, restore_best_weights: bool = False, seed: int = 0,
                  max_seconds: float | None = None, callbacks: list | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, cell: str = "lstm",
+                 bidirectional: bool = False, head: tuple = (), head_activation: str = "linear",
+                 conv_filters: int = 0, conv_kernel_size: int = 3, momentum: float = 0.0,
+                 nesterov: bool = False) -> None:
+        self.cell = cell
+        self.bidirectional = bidirectional
+        self.head = tuple(head)
+        self.head_activation = head_activation
+        self.conv_filters = conv_filters
+        self.conv_kernel_size = conv_kernel_size
+        self.momentum = momentum
+        self.nesterov = nesterov
         self.units = units
         self.layers = layers
         self.activation = activation
@@ -227,7 +247,11 @@ class LSTMForecaster:
                   "recurrent_dropout": m.recurrent_dropout, "horizon": config.window.horizon,
                   "optimizer": t.optimizer, "learning_rate": t.learning_rate, "loss": t.loss,
                   "epochs": t.epochs, "batch_size": t.batch_size, "shuffle": t.shuffle,
-                  "early_stopping": t.early_stopping, "patience": t.patience}
+                  "early_stopping": t.early_stopping, "patience": t.patience,
+                  "cell": m.cell, "bidirectional": m.bidirectional, "head": tuple(m.head),
+                  "head_activation": m.head_activation, "conv_filters": m.conv_filters,
+                  "conv_kernel_size": m.conv_kernel_size, "momentum": t.momentum,
+                  "nesterov": t.nesterov}
         params.update(overrides)
         return cls(**params)
 
@@ -240,17 +264,29 @@ class LSTMForecaster:
 
     def _build(self, keras: Any, seq_length: int, n_features: int):
         layers = [keras.Input((seq_length, n_features))]
+        if self.conv_filters:
+            layers.append(keras.layers.Conv1D(self.conv_filters, self.conv_kernel_size,
+                                              padding="causal", activation="relu"))
+        cell = getattr(keras.layers, _CELLS[self.cell])
         for i in range(self.layers):
-            layers.append(keras.layers.LSTM(
-                self.units, activation=self.activation,
-                recurrent_activation=self.recurrent_activation, dropout=self.dropout,
-                recurrent_dropout=self.recurrent_dropout,
-                return_sequences=i < self.layers - 1))
+            kwargs = {"activation": self.activation, "dropout": self.dropout,
+                      "recurrent_dropout": self.recurrent_dropout,
+                      "return_sequences": i < self.layers - 1}
+            if self.cell != "simple_rnn":
+                kwargs["recurrent_activation"] = self.recurrent_activation
+            layer = cell(self.units, **kwargs)
+            layers.append(keras.layers.Bidirectional(layer) if self.bidirectional else layer)
+        for units in self.head:
+            layers.append(keras.layers.Dense(units, activation=self.head_activation))
         layers.append(keras.layers.Dense(self.horizon))
         model = keras.Sequential(layers)
         opt_cls = getattr(keras.optimizers, _OPTIMIZERS[self.optimizer])
-        model.compile(optimizer=opt_cls(learning_rate=self.learning_rate),
-                      loss=_LOSSES.get(self.loss, self.loss))
+        opt_kwargs: dict[str, Any] = {"learning_rate": self.learning_rate}
+        if self.optimizer == "sgd":
+            opt_kwargs.update(momentum=self.momentum, nesterov=self.nesterov)
+        elif self.optimizer == "rmsprop" and self.momentum:
+            opt_kwargs["momentum"] = self.momentum
+        model.compile(optimizer=opt_cls(**opt_kwargs), loss=_LOSSES.get(self.loss, self.loss))
         return model
 
     def fit(self, X: np.ndarray, y: np.ndarray,

@@ -121,7 +121,12 @@ def prepare_data(ctx: Any) -> WorkData:
     else:
         stamps = list(range(first, last + 1))
     n = len(y)
-    n_test = max(1, math.ceil(ctx.config.split.test_size * n))
+    size = ctx.config.split.test_size
+    given = getattr(ctx.series, "n_test_given", None)
+    if given or (isinstance(size, int) and size >= 1):
+        n_test = min(int(given or size), n - 1)
+    else:
+        n_test = max(1, math.ceil(size * n))
     return WorkData(y=y, features=feats, stamps=stamps, n_train=n - n_test, notes=notes)
 
 

@@ -155,6 +155,8 @@ def build_view(report: Report) -> dict[str, Any]:
         ``rules``, ``plots``, ``plot_notes``, ``comparison``, ``remediated``, ``repro``,
         ``sections`` (the table of contents).
     """
+    from lstm_doctor.render.text import setup_provenance
+
     d = report.to_dict()
     ctx = report.extras.get("context")
     comp = d.get("comparison") or None
@@ -169,6 +171,7 @@ def build_view(report: Report) -> dict[str, Any]:
         "data": d["data"],
         "facts": _facts(d, ctx, period, comp),
         "config_given": d.get("config") is not None,
+        "provenance": setup_provenance(d.get("config")),
         "verdict": _verdict(report, comp, impacts),
         "summary": d["summary"],
         "families": _families(report, impacts),

@@ -1,4 +1,4 @@
-"""JSON output: one report, or ``{"schema_version": 1, "files": [...]}`` for several files.
+"""JSON output: one report, or ``{"schema_version": 2, "files": [...]}`` for several files.
 
 The structure is described by the JSON Schema shipped in the package
 (``lstm_doctor/schemas/report.schema.json``, see :func:`schema`).

@@ -46,6 +46,8 @@ def print_report(report: dict[str, Any], console: Console, fail_on: str = "error
             + (f", {_when(data['start'])} .. {_when(data['end'])}"
                if data.get("start") is not None else ""))
     console.print(head)
+    for line in setup_provenance(report.get("config")):
+        console.print(escape(line), style="dim", soft_wrap=True)
     if report["findings"]:
         console.print(build_table(report))
     s = report["summary"]
@@ -59,6 +61,36 @@ def print_report(report: dict[str, Any], console: Console, fail_on: str = "error
         tail += (f"; baseline: {b['unchanged']} known, {b['new']} new, {b['worsened']} worse, "
                  f"{len(b['absent'])} fixed")
     console.print(tail)
+
+
+def setup_provenance(config: dict[str, Any] | None) -> list[str]:
+    """Lines saying where the set-up came from and which values are assumed defaults."""
+    if not config or "origins" not in config:
+        return []
+    origins: dict[str, str] = config["origins"]
+    lines = []
+    model_file = config.get("model_file")
+    if model_file:
+        params = model_file.get("trainable_params")
+        lines.append(f"set-up: architecture and compile settings read from "
+                     f"{model_file.get('path')}"
+                     + (f" ({params:,} trainable parameters)" if params is not None else ""))
+    by_section: dict[str, list[str]] = {}
+    for key, origin in origins.items():
+        section, name = key.split(".", 1)
+        if origin == "assumed":
+            by_section.setdefault(section, []).append(name)
+    if by_section:
+        parts = []
+        for section, names in by_section.items():
+            total = sum(1 for k in origins if k.startswith(section + "."))
+            parts.append(f"{section} (all)" if len(names) == total
+                         else f"{section}." + "/".join(names))
+        lines.append("assumed (not in what you gave; findings resting on them are at most "
+                     "info): " + ", ".join(parts)
+                     + ". State them in a set-up file with --config.")
+    lines += [f"note: {note}" for note in config.get("notes") or []]
+    return lines
 
 
 def render_text(report: dict[str, Any], fail_on: str = "error", width: int = 120) -> str:

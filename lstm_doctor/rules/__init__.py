@@ -36,6 +36,7 @@ RULE_MODULES: tuple[str, ...] = (
     "setup.LD603",
     "setup.LD604",
     "setup.LD605",
+    "setup.LD606",
     "training.LD701",
     "training.LD702",
     "training.LD703",

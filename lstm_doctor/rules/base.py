@@ -54,6 +54,11 @@ class Rule:
     thresholds: ClassVar[dict[str, float]] = {}
     needs_config: ClassVar[bool] = False
     needs_training: ClassVar[bool] = False
+    #: The set-up keys (``section.key``) this rule's judgement rests on. When the user
+    #: gave a set-up but one of these values is an assumed default (e.g. preprocessing with
+    #: only a saved model), the finding is reported at most as ``info`` and says what was
+    #: assumed and how to state the real value.
+    reads: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, thresholds: dict[str, float] | None = None,
                  severity: Severity | None = None) -> None:
@@ -103,6 +108,16 @@ class Rule:
         """Turn evidence into a verdict using ``self.options`` thresholds (None = pass)."""
         raise NotImplementedError
 
+    def assumed_inputs(self, ctx: Context, evidence: dict[str, Any]) -> dict[str, Any]:
+        """The assumed set-up values this rule's verdict rests on (``{key: value}``).
+
+        The default looks at :attr:`reads`; a rule whose verdict holds for any value of an
+        assumed key (it judged the most generous case) overrides this.
+        """
+        if not ctx.config_given or not self.reads:
+            return {}
+        return ctx.config.assumed(*self.reads)
+
     def run(self, ctx: Context) -> tuple[str, Finding | None, str]:
         """Measure and judge; returns ``(status, finding, reason)``.
 
@@ -134,7 +149,27 @@ class Rule:
         evidence = dict(evidence)
         if self.options:
             evidence.setdefault("thresholds", dict(self.options))
+        message, fix = verdict.message, verdict.fix
+        assumed = self.assumed_inputs(ctx, evidence)
+        if assumed:
+            evidence["assumed"] = {k: list(v) if isinstance(v, tuple) else v
+                                   for k, v in assumed.items()}
+            if severity.rank > Severity.INFO.rank:
+                severity = Severity.INFO
+            what = ", ".join(f"{k} = {_show(v)}" for k, v in assumed.items())
+            message = (f"{message} [this rests on assumed value(s) not in what you gave: "
+                       f"{what}]")
+            fix = (f"State the real value{'s' if len(assumed) > 1 else ''} with --config if "
+                   f"your script differs; otherwise: {fix[:1].lower()}{fix[1:]}")
         finding = Finding(code=self.code, name=self.name, group=self.group(),
-                          severity=severity, message=verdict.message, evidence=evidence,
-                          fix=verdict.fix, remedies=list(verdict.remedies))
+                          severity=severity, message=message, evidence=evidence,
+                          fix=fix, remedies=list(verdict.remedies))
         return "fail", finding, ""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)

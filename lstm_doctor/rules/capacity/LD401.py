@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from lstm_doctor.capacity import count_parameters, largest_units, total_parameters
+from lstm_doctor.capacity import largest_units, network_parameters, total_parameters
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import SetUnits
 from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
@@ -39,6 +39,7 @@ class Rule_LD401(Rule):  # noqa: N801
 
     code = "LD401"
     name = "capacity.too-many-parameters"
+    reads = ("model.units",)  # an assumed 1 layer is the fewest parameters
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"max_params_per_window": 10.0, "error_params_per_window": 50.0,
@@ -46,14 +47,16 @@ class Rule_LD401(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """Trainable parameters (as Keras counts them) and training windows."""
-        windows = ctx.n_train_windows
+        windows = ctx.train_windows(best_case_for_assumed=True)
         if windows <= 0:
             raise NotApplicable("no training windows (see LD501)")
         cfg = ctx.config
-        counts = count_parameters(cfg.model, n_features=ctx.n_features,
-                                  horizon=cfg.window.horizon)
-        return {"parameters": counts["total"], "parameters_per_layer": counts["lstm"],
-                "head_parameters": counts["head"], "train_windows": windows,
+        counts = network_parameters(cfg, n_features=ctx.n_features)
+        return {"parameters": counts["total"], "parameters_source": counts["source"],
+                "parameters_per_layer": [list(layer) for layer in counts["layers"]],
+                "train_windows": windows,
+                "train_windows_note": "most generous case for the assumed split"
+                if windows != ctx.n_train_windows else None,
                 "params_per_window": counts["total"] / windows,
                 "units": cfg.model.units, "layers": cfg.model.layers,
                 "n_features": ctx.n_features}
@@ -70,12 +73,11 @@ class Rule_LD401(Rule):  # noqa: N801
                               max_units=ev["units"])
         units = min(units, ev["units"])
         new_params = total_parameters(units, n_features=ev["n_features"], horizon=h)
-        layers = f"{ev['layers']} stacked LSTM({ev['units']})" if ev["layers"] > 1 else \
-            f"LSTM({ev['units']})"
+        layers = " -> ".join(name for name, _ in ev["parameters_per_layer"])
         remedies = [SetUnits(units, layers=1)] if (units, 1) != (ev["units"], ev["layers"]) \
             else []
         return Verdict(
-            message=f"{layers} + Dense({h}) has {ev['parameters']:,} trainable parameters for "
+            message=f"{layers} has {ev['parameters']:,} trainable parameters for "
                     f"{ev['train_windows']:,} training windows ({ratio:.0f} parameters per "
                     f"window; limit {self.options['max_params_per_window']:g}): it can "
                     "memorise the training split",

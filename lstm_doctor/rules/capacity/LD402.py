@@ -35,7 +35,8 @@ class Rule_LD402(Rule):  # noqa: N801
     def measure(self, ctx):
         """Training windows and seasonal cycles in the training split."""
         period = seasonal_period(ctx)
-        return {"train_windows": ctx.n_train_windows, "n_train": ctx.n_train,
+        return {"train_windows": ctx.train_windows(best_case_for_assumed=True),
+                "n_train": ctx.n_train,
                 "period": period,
                 "train_cycles": ctx.n_train / period if period else None}
 

@@ -30,6 +30,7 @@ class Rule_LD403(Rule):  # noqa: N801
 
     code = "LD403"
     name = "capacity.holdout-too-small"
+    reads = ("split.test_size",)
     needs_config = True
     thresholds = {"min_points": 20, "max_test_size": 0.5}
 

@@ -25,6 +25,10 @@ class Rule_LD101(Rule):  # noqa: N801
     Re-index onto the full regular time grid, then fill the gaps explicitly
     (interpolation for short gaps, a seasonal fill or a missing-indicator feature
     for long ones) before windowing, and say in the report how many you filled.
+    The grid follows the data's calendar: daily stamps that skip weekends are checked
+    against business days, and against an exchange's trading days (``XNYS``...) when the
+    absent weekdays are its holidays, so weekends and holidays are not gaps
+    (``--calendar`` names one).
     """
 
     code = "LD101"
@@ -54,6 +58,8 @@ class Rule_LD101(Rule):  # noqa: N801
             ev["longest_timestamp_gap"] = grid["longest_gap"]
             ev["first_missing_timestamp"] = grid["first_missing"]
             ev["time_step"] = grid["step"]
+            ev["calendar"] = grid.get("calendar")
+            ev["missing_stamps"] = grid.get("missing_stamps", [])
         return ev
 
     def judge(self, ev, ctx):
@@ -68,8 +74,8 @@ class Rule_LD101(Rule):  # noqa: N801
             parts.append(f"feature '{name}' has {count} missing values")
         if ev.get("missing_timestamps"):
             parts.append(f"the time index skips {ev['missing_timestamps']} time stamps of its "
-                         f"{ev['time_step']} grid (longest gap {ev['longest_timestamp_gap']}, "
-                         f"first {ev['first_missing_timestamp']})")
+                         f"{_grid_name(ev)} grid (longest gap {ev['longest_timestamp_gap']}"
+                         f"{_listed(ev)})")
         if not parts:
             return None
         severity = Severity.ERROR if ev["missing"] or ev.get("feature_missing") else \
@@ -78,6 +84,25 @@ class Rule_LD101(Rule):  # noqa: N801
             message="; ".join(parts),
             fix="Re-index onto the regular time grid and fill gaps explicitly (e.g. "
                 "df.asfreq(freq).interpolate(limit_area='inside') for short gaps); "
-                "never let NaN reach the network.",
+                "never let NaN reach the network. If the gaps are a calendar's closed days, "
+                "name it with --calendar (business, XNYS, XLON...).",
             severity=severity,
         )
+
+
+def _grid_name(ev: dict) -> str:
+    calendar = ev.get("calendar")
+    if calendar == "business":
+        return "business-day (Monday-Friday)"
+    if calendar not in (None, "none"):
+        return f"{calendar} trading-day"
+    return str(ev["time_step"])
+
+
+def _listed(ev: dict) -> str:
+    """The absent stamps (dates without a midnight time), at most five."""
+    stamps = [str(s).removesuffix("T00:00:00") for s in ev.get("missing_stamps") or []]
+    if not stamps:
+        return f", first {ev['first_missing_timestamp']}"
+    more = ", ..." if ev["missing_timestamps"] > min(len(stamps), 5) else ""
+    return f"; absent: {', '.join(stamps[:5])}{more}"

@@ -32,6 +32,7 @@ class Rule_LD301(Rule):  # noqa: N801
 
     code = "LD301"
     name = "scaling.unscaled-input"
+    reads = ("preprocessing.scaler",)
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"max_magnitude": 10.0, "error_magnitude": 100.0, "min_std": 1e-3}

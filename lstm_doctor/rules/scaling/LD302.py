@@ -30,6 +30,7 @@ class Rule_LD302(Rule):  # noqa: N801
 
     code = "LD302"
     name = "scaling.disparate-feature-scales"
+    reads = ("preprocessing.scaler",)
     needs_config = True
     thresholds = {"max_std_ratio": 10.0}
 

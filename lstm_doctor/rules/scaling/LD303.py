@@ -34,6 +34,7 @@ class Rule_LD303(Rule):  # noqa: N801
 
     code = "LD303"
     name = "scaling.scaler-leakage"
+    reads = ("preprocessing.scaler", "preprocessing.scaler_fit")
     severity = Severity.ERROR
     needs_config = True
     thresholds = {"min_material_shift": 0.05}

@@ -36,6 +36,7 @@ class Rule_LD304(Rule):  # noqa: N801
 
     code = "LD304"
     name = "scaling.out-of-range-holdout"
+    reads = ("preprocessing.scaler", "preprocessing.scaler_fit")
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"min_fraction": 0.1, "min_excess": 0.15}

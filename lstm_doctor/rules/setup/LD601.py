@@ -32,6 +32,7 @@ class Rule_LD601(Rule):  # noqa: N801
 
     code = "LD601"
     name = "setup.non-default-activations"
+    reads = ()  # the defaults (tanh, sigmoid) never fire: a finding always rests on a stated value
     severity = Severity.ERROR
     needs_config = True
 

@@ -33,6 +33,7 @@ class Rule_LD602(Rule):  # noqa: N801
 
     code = "LD602"
     name = "setup.learning-rate"
+    reads = ("training.optimizer", "training.learning_rate")
     severity = Severity.WARNING
     needs_config = True
     thresholds = {

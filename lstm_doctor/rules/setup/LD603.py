@@ -27,19 +27,24 @@ class Rule_LD603(Rule):  # noqa: N801
 
     code = "LD603"
     name = "setup.no-early-stopping"
+    reads = ("training.epochs", "training.validation_split", "training.early_stopping")
     needs_config = True
     thresholds = {"max_epochs_unmonitored": 30}
 
     def measure(self, ctx):
         """Epochs, validation split and early stopping."""
         t = ctx.config.training
-        return {"epochs": t.epochs, "validation_split": t.validation_split,
-                "early_stopping": t.early_stopping, "patience": t.patience}
+        return {"epochs": t.epochs, "validation": t.validation,
+                "validation_split": t.validation_split if t.validation == "split" else 0.0,
+                "early_stopping": t.early_stopping, "checkpoint": t.checkpoint,
+                "patience": t.patience}
 
     def judge(self, ev, ctx):
         """Fire on many epochs that nothing monitors."""
         if ev["epochs"] <= self.options["max_epochs_unmonitored"]:
             return None
+        if ev["validation"] == "holdout" and (ev["early_stopping"] or ev["checkpoint"]):
+            return None  # monitored, but on the test set: LD606's finding
         if ev["validation_split"] > 0 and ev["early_stopping"]:
             return None
         if ev["validation_split"] == 0 and ev["early_stopping"]:

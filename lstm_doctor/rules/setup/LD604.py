@@ -37,6 +37,7 @@ class Rule_LD604(Rule):  # noqa: N801
 
     code = "LD604"
     name = "setup.batch-size"
+    reads = ("training.batch_size",)
     needs_config = True
 
     def measure(self, ctx):
@@ -60,6 +61,8 @@ class Rule_LD604(Rule):  # noqa: N801
                     "epoch).",
                 remedies=[SetBatchSize(new)],
             )
+        if batch == 1 and windows > 1 and ctx.config.model.stateful:
+            return None  # a stateful LSTM carries state from batch to batch: batch 1 is its norm
         if batch == 1 and windows > 1:
             return Verdict(
                 message=f"batch_size 1: {windows} noisy single-window updates per epoch, "

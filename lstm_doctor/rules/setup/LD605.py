@@ -28,18 +28,19 @@ class Rule_LD605(Rule):  # noqa: N801
 
     code = "LD605"
     name = "setup.random-split"
+    reads = ("split.method",)
     severity = Severity.ERROR
     needs_config = True
 
     def measure(self, ctx):
         """The split method and the overlap a random split causes."""
-        w = ctx.config.window
-        span = w.seq_length + w.horizon
+        span = ctx.window_span + ctx.config.window.horizon
+        share = ctx.n_test / ctx.n
         return {"method": ctx.config.split.method, "test_size": ctx.config.split.test_size,
                 "window_span": span,
                 # a random test window overlaps a training window unless all 2*span-1 windows
                 # around it are in the test set: with fraction q that happens w.p. q^(2span-2)
-                "overlap_share": 1.0 - ctx.config.split.test_size ** (2 * span - 2)}
+                "overlap_share": 1.0 - share ** (2 * span - 2)}
 
     def judge(self, ev, ctx):
         """Fire on a random split."""

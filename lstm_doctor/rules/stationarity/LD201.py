@@ -41,6 +41,7 @@ class Rule_LD201(Rule):  # noqa: N801
 
     code = "LD201"
     name = "stationarity.unit-root"
+    reads = ("preprocessing.difference", "preprocessing.seasonal_difference")
     severity = Severity.WARNING
     thresholds = {"adf_pvalue": stats.UNIT_ROOT_ADF_P, "kpss_pvalue": stats.ALPHA}
 

@@ -31,6 +31,7 @@ class Rule_LD202(Rule):  # noqa: N801
 
     code = "LD202"
     name = "stationarity.trend-stationary"
+    reads = ("preprocessing.detrend",)
     severity = Severity.WARNING
     thresholds = {"min_trend_r2": stats.TREND_MIN_R2}
 

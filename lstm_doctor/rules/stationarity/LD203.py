@@ -34,6 +34,7 @@ class Rule_LD203(Rule):  # noqa: N801
 
     code = "LD203"
     name = "stationarity.over-differenced"
+    reads = ()  # a difference it can judge is always stated: the default (0) never fires
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"max_lag1_acf": -0.5, "error_lag1_acf": -0.3}
@@ -82,6 +83,11 @@ class Rule_LD203(Rule):  # noqa: N801
         excess = ev["excess_order"] >= 1
         negative = ev["lag1_acf"] <= self.options["max_lag1_acf"]
         if not excess and not negative:
+            return None
+        if not excess and ev["order_conclusive"] and ev["needed_d"] >= ev["setup_difference"]:
+            # the unit-root tests ask for every difference the set-up takes: a negative
+            # lag-1 autocorrelation is then the series' own (e.g. alternating) noise, not
+            # the signature of over-differencing (the stateful shampoo tutorial)
             return None
         lower = max(0, min(ev["setup_difference"], ev["needed_d"]))
         if not excess:  # only the ACF says so: undo one difference

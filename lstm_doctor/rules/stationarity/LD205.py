@@ -34,6 +34,7 @@ class Rule_LD205(Rule):  # noqa: N801
 
     code = "LD205"
     name = "stationarity.unstable-variance"
+    reads = ("preprocessing.log", "preprocessing.boxcox")
     severity = Severity.WARNING
     thresholds = {"min_slope": stats.VARIANCE_MIN_SLOPE, "max_pvalue": stats.VARIANCE_MAX_PVALUE,
                   "min_level_ratio": stats.VARIANCE_MIN_LEVEL_RATIO,

@@ -31,6 +31,7 @@ class Rule_LD501(Rule):  # noqa: N801
 
     code = "LD501"
     name = "window.exceeds-data"
+    reads = ("window.seq_length", "window.horizon")
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"min_windows": 10, "max_window_fraction": 0.5}

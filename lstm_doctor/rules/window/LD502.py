@@ -38,6 +38,9 @@ class Rule_LD502(Rule):  # noqa: N801
 
     code = "LD502"
     name = "window.shorter-than-season"
+    reads = ("window.seq_length",
+             "preprocessing.deseasonalize",
+             "preprocessing.seasonal_difference")
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"max_window_fraction": 0.5, "max_window": 200, "error_strength": 0.9}

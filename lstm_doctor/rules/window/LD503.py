@@ -40,13 +40,17 @@ class Rule_LD503(Rule):  # noqa: N801
 
     code = "LD503"
     name = "window.misses-memory"
+    reads = ("window.seq_length",
+             "preprocessing.difference",
+             "preprocessing.seasonal_difference",
+             "preprocessing.deseasonalize")
     needs_config = True
     thresholds = {"strong_factor": 2.0, "band_factor": 1.5, "min_moderate_lags": 2,
                   "max_lag": 400, "max_window": 200}
 
     def measure(self, ctx):
         """PACF of the stationary series at the lags beyond the window."""
-        seq = ctx.config.window.seq_length
+        seq = ctx.window_span  # seq_length, or the points it spans with a sampling rate
         z = stats.stationary_series(ctx)
         z = z[np.isfinite(z)]
         period = seasonal_period(ctx)

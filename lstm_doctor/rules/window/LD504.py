@@ -29,6 +29,7 @@ class Rule_LD504(Rule):  # noqa: N801
 
     code = "LD504"
     name = "window.too-long"
+    reads = ("window.seq_length",)
     needs_config = True
     thresholds = {"max_seq_length": 200}
 
