@@ -199,3 +199,16 @@ def test_model_and_config_combine_on_the_command_line(capsys, tmp_path):
     codes = {f["code"]: f["severity"] for f in doc["findings"]}
     assert "LD301" not in codes  # the config says the script scales
     assert codes.get("LD401") == "error"
+
+
+def test_check_with_a_saved_model_never_imports_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import sys, lstm_doctor; "
+            f"r = lstm_doctor.check({AIR!r}, model={str(KERAS / 'multistep_182407.keras')!r}); "
+            "assert r.findings; "
+            "bad = [m for m in ('tensorflow', 'keras', 'exchange_calendars') if m in sys.modules]; "
+            "assert not bad, bad")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

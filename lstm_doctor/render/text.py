@@ -43,9 +43,14 @@ def print_report(report: dict[str, Any], console: Console, fail_on: str = "error
     head = (f"[bold]{escape(str(where))}[/]: target '{escape(str(data['target']))}', "
             f"{data['n']} points"
             + (f", frequency {data['frequency']}" if data.get("frequency") else "")
+            + (f" ({data['calendar']} calendar)" if data.get("calendar") not in (None, "none")
+               else "")
             + (f", {_when(data['start'])} .. {_when(data['end'])}"
                if data.get("start") is not None else ""))
     console.print(head)
+    for key in ("time_note", "calendar_note"):
+        if data.get(key):
+            console.print(escape(f"data: {data[key]}"), style="dim", soft_wrap=True)
     for line in setup_provenance(report.get("config")):
         console.print(escape(line), style="dim", soft_wrap=True)
     if report["findings"]:
