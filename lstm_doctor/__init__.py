@@ -8,6 +8,8 @@ check_panel(data, id_col=..., jobs=..., client=...) -> PanelReport
     The same for every series of a panel (long table, directory, mapping), in parallel.
 report(data, ...) -> Report
     Check, then train the baseline and remediated LSTMs next to reference forecasters.
+fix(data, config=..., model=...) -> FixResult
+    The remediated set-up as a config file (YAML), each change labelled by its rules.
 explain(code) -> str
     The documentation of one rule.
 list_rules() -> list
@@ -27,11 +29,18 @@ __all__ = [
     "check",
     "check_panel",
     "explain",
+    "fix",
+    "FixResult",
     "load_config",
     "report",
     "list_rules",
     "__version__",
 ]
+
+
+# Eager: the submodule lstm_doctor.fix would otherwise shadow the function of the same name
+# once imported (the module is light: the schema and the standard library).
+from lstm_doctor.fix import FixResult, fix  # noqa: E402
 
 
 def __getattr__(name: str):

@@ -10,6 +10,7 @@ from lstm_doctor.context import Context
 from lstm_doctor.data import SeriesData, load_series
 from lstm_doctor.errors import InputError
 from lstm_doctor.findings import Finding, Report, RuleOutcome, Severity
+from lstm_doctor.fix import FixResult, fix
 from lstm_doctor.panel import PanelReport, check_panel
 
 
@@ -153,6 +154,7 @@ def report(
     ablation: bool = False,
     train: bool = True,
     progress: bool = False,
+    screen: bool = True,
 ) -> Report:
     """Check, then train the baseline and remediated LSTMs next to reference forecasters.
 
@@ -174,6 +176,10 @@ def report(
         False for a findings-only report.
     progress : bool
         Show a progress bar on stderr.
+    screen : bool
+        Do no harm: accept each remedy only when it does not make the error on an inner
+        validation split (the end of the training data, never the holdout) worse; dropped
+        remedies are listed with their measured effect.
 
     Returns
     -------
@@ -192,6 +198,7 @@ def report(
     result = _run_rules(ctx, rules=rules)
     if train:
         run_experiment(result, ctx, seeds=seeds, epochs=epochs, max_seconds=max_seconds,
+                       screen=screen,
                        ablation=ablation, progress=progress)
         # the training-symptom rules (LD7xx) judge the runs: replace their "skip" outcomes
         symptoms = [r for r in rules if r.needs_training]
@@ -233,4 +240,5 @@ def list_rules() -> list[dict[str, Any]]:
              "needs_config": r.needs_config} for r in get_rules()]
 
 
-__all__ = ["check", "check_panel", "report", "explain", "list_rules", "InputError", "PanelReport"]
+__all__ = ["check", "check_panel", "report", "fix", "explain", "list_rules", "InputError",
+           "PanelReport", "FixResult"]

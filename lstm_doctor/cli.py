@@ -450,6 +450,9 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
 @click.option("--epochs", type=click.IntRange(1, 100000), help="Override the set-up's epochs.")
 @click.option("--max-seconds", type=click.FloatRange(min=1), help="Wall-clock training budget.")
 @click.option("--ablation", is_flag=True, help="Measure each remedy's share of the gain.")
+@click.option("--no-screen", is_flag=True,
+              help="Keep every remedy without screening it on an inner validation split "
+                   "(faster; by default a remedy that makes that error worse is dropped).")
 @click.option("--no-train", is_flag=True, help="Findings only; do not train.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
 @click.option("--format", "formats", multiple=True, type=REPORT_FORMAT_CHOICE,
@@ -462,8 +465,8 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
 @project_options
 @click.pass_context
 def report(ctx, data, target, time_col, features, config_path, model_path, select, ignore,
-           fail_on, seeds, epochs, max_seconds, ablation, no_train, json_path, formats, outputs,
-           project_config, isolated):
+           fail_on, seeds, epochs, max_seconds, ablation, no_screen, no_train, json_path, formats,
+           outputs, project_config, isolated):
     """Check DATA, then train the baseline and remediated LSTMs against reference models.
 
     Exit codes as for 'check' (findings include the training symptoms LD7xx). Settings
@@ -487,7 +490,7 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
     setup = load_setup(*source) if source else None
     result = api_report(data, config=setup, seeds=seeds, epochs=epochs,
                         max_seconds=max_seconds, ablation=ablation, train=not no_train,
-                        progress=True, **kwargs)
+                        progress=True, screen=not no_screen, **kwargs)
     result.meta["command"] = "lstm-doctor " + " ".join(sys.argv[1:])
     if json_path:
         Path(json_path).write_text(result.to_json() + "\n", encoding="utf-8")
@@ -511,6 +514,105 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
         else:
             _emit([as_dict], fmt, output, fail_on)
     sys.exit(result.exit_code(fail_on))
+
+
+def _without_option(name: str):
+    """Drop an option a shared decorator added (``fix`` has no ``--fail-on``)."""
+    def decorate(func):
+        func.__click_params__ = [p for p in getattr(func, "__click_params__", [])
+                                 if p.name != name]
+        return func
+    return decorate
+
+
+@cli.command("fix")
+@click.argument("data")
+@_without_option("fail_on")
+@data_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the fixed set-up (YAML) to this file (atomically); '-' or none: "
+                   "stdout.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print a unified diff of your config vs the fixed one instead of the "
+                   "fixed YAML (changed lines name their rules).")
+@click.option("--in-place", is_flag=True,
+              help="Overwrite the --config file with the fixed set-up (YAML files only; "
+                   "its layout and comments are kept).")
+@project_options
+@click.pass_context
+def fix_cmd(ctx, data, target, time_col, features, config_path, model_path, select, ignore,
+            output, show_diff, in_place, project_config, isolated):
+    """Write the remediated LSTM set-up for DATA, without training (like 'ruff --fix').
+
+    Runs the check, composes the findings' remedies and writes the set-up in the config
+    schema: each change labelled with the rules that asked for it, the remedies a conflict
+    dropped (and which won), the findings no set-up change fixes. The fixed YAML goes to
+    stdout, or to -o FILE; your config file is overwritten only with --in-place. Exit
+    codes: 0 written (also when there is nothing to fix), 2 usage or input error.
+    """
+    from lstm_doctor.fix import fix as api_fix
+    from lstm_doctor.fix import write_atomic
+
+    if output and in_place:
+        raise click.UsageError("give either -o/--output or --in-place, not both")
+    kwargs, _, source = _run_settings(
+        ctx, project_config, isolated, target=target, time_col=time_col, features=features,
+        config_path=config_path, model_path=model_path, select=select, ignore=ignore,
+        fail_on=None)
+    if source is None:
+        raise InputError("fix needs the LSTM set-up to fix: give --config setup.yaml and/or "
+                         "--model model.keras")
+    config_file, model_file = source
+    if in_place and not config_file:
+        raise InputError("--in-place overwrites the --config file and none was given; write "
+                         "the fixed set-up with -o fixed.yaml")
+    if in_place and Path(config_file).suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(f"--in-place rewrites YAML config files and '{config_file}' is not "
+                         "one; write the fixed set-up with -o fixed.yaml")
+    output = None if output == "-" else output
+    if output:
+        _refuse_to_overwrite(output, data=data, config=config_file, model=model_file,
+                             test_data=kwargs.get("test_data"))
+    result = api_fix(data, config=config_file, model=model_file, **kwargs)
+    written = config_file if in_place else output
+    if written and (result.changes or not in_place):
+        write_atomic(written, result.yaml, what="--in-place" if in_place else "--output")
+    if show_diff:
+        text = result.diff(fromfile=config_file or f"{model_file} (read as a set-up)",
+                           tofile=written or "fixed.yaml")
+        if text:
+            click.echo(text, nl=False)
+    elif not written:
+        click.echo(result.yaml, nl=False)
+    err = _stderr()
+    if not result.changes:
+        err.print("nothing to fix", soft_wrap=True)
+    else:
+        codes = sorted({c for *_, rules in result.changes for c in rules})
+        err.print(f"fixed {len(result.changes)} setting(s) for {', '.join(codes)}",
+                  soft_wrap=True)
+    for d in result.dropped:
+        err.print(escape(f"not applied: {d['describe']} [{d['source']}]: {d['reason']}"),
+                  soft_wrap=True)
+    if result.unfixable:
+        err.print(escape("still reported (no set-up change fixes these): "
+                         + ", ".join(f"{u['code']} {u['severity']}"
+                                     for u in result.unfixable)), soft_wrap=True)
+    if written and (result.changes or not in_place):
+        err.print(f"wrote {escape(str(written))}", soft_wrap=True)
+    sys.exit(0)
+
+
+def _refuse_to_overwrite(output: str, **inputs: str | None) -> None:
+    """An ``-o`` file must not be one of the user's inputs (--in-place is the way)."""
+    out = Path(output).resolve()
+    for what, path in inputs.items():
+        if not path or path == "-" or Path(path).resolve() != out:
+            continue
+        flag = {"data": "DATA", "test_data": "--test-data", "model": "--model"}.get(what)
+        hint = ("pass --in-place to overwrite it, or choose another file" if what == "config"
+                else "choose another file")
+        raise InputError(f"-o '{output}' is your {flag or '--config'} file; {hint}")
 
 
 @cli.command("rules")

@@ -175,8 +175,9 @@ class _Difference(_Stage):
 class _Scale(_Stage):
     name = "scale"
 
-    def __init__(self, kind: str, fit_on: str):
+    def __init__(self, kind: str, fit_on: str, feature_range: tuple = (0.0, 1.0)):
         self.kind, self.fit_on = kind, fit_on
+        self.low, self.high = (float(v) for v in feature_range)
 
     def fit(self, x, n_train):
         data = x if self.fit_on == "full" else x[:n_train]
@@ -185,8 +186,12 @@ class _Scale(_Stage):
             self.center, self.scale = 0.0, 1.0
             return
         if self.kind == "minmax":
+            # MinMaxScaler(feature_range=(low, high)): x -> low + (x - min) / (max - min) *
+            # (high - low), written as (x - center) / scale
             lo, hi = float(data.min()), float(data.max())
-            self.center, self.scale = lo, (hi - lo) or 1.0
+            span = (hi - lo) or 1.0
+            self.scale = span / (self.high - self.low)
+            self.center = lo - self.low * self.scale
         elif self.kind == "standard":
             self.center, self.scale = float(data.mean()), float(data.std()) or 1.0
         else:  # robust
@@ -240,7 +245,7 @@ class Pipeline:
         if p.seasonal_difference:
             stages.append(_Difference(p.seasonal_difference))
         if p.scaler != "none":
-            stages.append(_Scale(p.scaler, p.scaler_fit))
+            stages.append(_Scale(p.scaler, p.scaler_fit, p.feature_range))
         return stages
 
     @property

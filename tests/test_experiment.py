@@ -219,7 +219,8 @@ def test_remediation_resolves_conflicts_most_severe_first():
                 _F("LD204", [SeasonalDifference(12), SetWindow(15)]),
                 _F("LD999", [Deseasonalize(12)]), _F("LD205", [Log()]),
                 _F("LD998", [BoxCox(0.2)]), _F("LD303", [Scale("minmax", "train")]),
-                _F("LD502", [SetWindow(15)]), _F("LD503", [SetWindow(12)]),
+                _F("LD502", [SetWindow(15)]), _F("LD501", [SetWindow(5)]),
+                _F("LD503", [SetWindow(12)]),
                 _F("LD207", [UseReference("naive")])]
     rem = build_remediation(user, findings)
     p = rem.config.preprocessing
@@ -234,9 +235,10 @@ def test_remediation_resolves_conflicts_most_severe_first():
     assert t.early_stopping and t.validation_split == 0.2
     dropped = {(d["kind"], d["source"]) for d in rem.dropped}
     assert dropped == {("detrend", "LD202"), ("deseasonalize", "LD999"),
-                       ("boxcox", "LD998"), ("set-window", "LD503")}
+                       ("boxcox", "LD998"), ("set-window", "LD501")}
     window = next(a for a in rem.applied if a.kind == "set-window")
-    assert window.sources == ["LD204", "LD502"]
+    # a longer window (LD503's 12) is part of the longest one: merged, not dropped
+    assert window.sources == ["LD204", "LD502", "LD503"]
     assert [a["kind"] for a in rem.advice] == ["use-reference"]
     kinds = [a.kind for a in rem.applied]
     assert kinds.count("scale") == 1 and "temporal-split" in kinds and "set-activations" in kinds

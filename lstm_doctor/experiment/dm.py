@@ -1,8 +1,8 @@
 """The Diebold-Mariano test with the Harvey-Leybourne-Newbold small-sample correction.
 
 For forecasts ``a`` and ``b`` of the same targets, the loss differential is
-``d_t = L(e_a,t) - L(e_b,t)`` (squared error by default). With ``T`` differentials, mean
-``d̄`` and autocovariances ``γ_k = (1/T) Σ_{t>k} (d_t - d̄)(d_{t-k} - d̄)``, the DM statistic is
+``d_t = L(e_a,t) - L(e_b,t)``. With ``T`` differentials, mean ``d̄`` and autocovariances
+``γ_k = (1/T) Σ_{t>k} (d_t - d̄)(d_{t-k} - d̄)``, the DM statistic is
 ``d̄ / sqrt((γ_0 + 2 Σ_{k=1}^{h-1} γ_k) / T)`` (Diebold & Mariano 1995). Harvey, Leybourne &
 Newbold (1997) multiply it by ``sqrt((T + 1 - 2h + h(h-1)/T) / T)`` and compare it with a
 Student t distribution with ``T - 1`` degrees of freedom. This is what R's
@@ -10,6 +10,11 @@ Student t distribution with ``T - 1`` degrees of freedom. This is what R's
 
 A negative statistic means ``a`` has the lower loss. For multi-step forecasts the loss of
 each origin is the mean loss over its ``h`` steps, and ``h - 1`` autocovariances are used.
+
+The loss: :func:`dm_test` defaults to squared error (R's ``forecast::dm.test``,
+``power = 2``); the report tests with :data:`REPORT_LOSS`, absolute error. The report ranks
+models by MASE, a scaled mean absolute error, and a test on squared error can rank two models
+the other way (one large miss weighs more than many small ones).
 """
 
 from __future__ import annotations
@@ -17,6 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+#: The loss of the report's Diebold-Mariano tests: the loss MASE scales, so the test and the
+#: model table agree on which model has the lower loss.
+REPORT_LOSS = "absolute"
+#: How each loss is named in the report (every DM line states it).
+LOSS_NAMES = {"absolute": "absolute error", "squared": "squared error"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,8 @@ def dm_test(actual: np.ndarray, forecast_a: np.ndarray, forecast_b: np.ndarray, 
     h : int
         Forecast horizon (number of autocovariances used is ``h - 1``).
     loss : {"squared", "absolute"}
-        Loss applied to the errors (squared error is what the report uses).
+        Loss applied to the errors. The report uses :data:`REPORT_LOSS` (absolute error,
+        the loss MASE scales); squared error is R's default.
     alternative : {"two-sided", "less", "greater"}
         ``less``: ``a`` is more accurate than ``b``; ``greater``: less accurate.
 

@@ -176,6 +176,10 @@ class LSTMForecaster:
         data).
     restore_best_weights : bool
         Keras' ``EarlyStopping(restore_best_weights=...)`` (Keras' default is False).
+    min_epochs : int
+        Early stopping only starts watching the validation loss after this many epochs
+        (Keras' ``start_from_epoch``), so a noisy small validation split whose loss happens
+        to be lowest at epoch 1 cannot stop (and rewind) training there.
     seed : int
         ``keras.utils.set_random_seed(seed)`` before building (with deterministic ops the
         same seed gives bit-identical results).
@@ -208,7 +212,8 @@ class LSTMForecaster:
                  clock: Callable[[], float] | None = None, cell: str = "lstm",
                  bidirectional: bool = False, head: tuple = (), head_activation: str = "linear",
                  conv_filters: int = 0, conv_kernel_size: int = 3, momentum: float = 0.0,
-                 nesterov: bool = False) -> None:
+                 nesterov: bool = False, min_epochs: int = 0) -> None:
+        self.min_epochs = min_epochs
         self.cell = cell
         self.bidirectional = bidirectional
         self.head = tuple(head)
@@ -310,7 +315,8 @@ class LSTMForecaster:
         if self.early_stopping and has_val:
             stopper = keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience,
-                restore_best_weights=self.restore_best_weights)
+                restore_best_weights=self.restore_best_weights,
+                start_from_epoch=int(min(self.min_epochs, max(0, self.epochs - 1))))
             callbacks.append(stopper)
         callbacks.extend(self.callbacks or [])
         started = clock()

@@ -5,12 +5,19 @@ Resolution (documented in the report's ``remedies``/``remedies_dropped``):
 1. Remedies are taken from the findings in report order (most severe first, then by code).
    Identical remedies proposed by several rules are merged (their sources are listed).
 2. Mutually exclusive remedies occupy the same *slot*; the first one (from the most severe
-   finding) wins and later ones are dropped with a reason:
+   finding; at equal severity the lower rule code) wins and later ones are dropped with a
+   reason that names the winner and why it won:
 
    - ``variance``: log or Box-Cox,
    - ``trend``: differencing (any order, including "no differencing") or detrending,
    - ``season``: seasonal differencing or deseasonalising,
-   - otherwise one slot per config key (two different ``window.seq_length`` -> the first).
+   - otherwise one slot per config key (two different ``window.seq_length`` -> the first,
+     except that two windows both longer than the set-up's, as LD502's season and LD503's
+     memory ask for, are one request: the longer one is applied with both sources; two
+     shorter ones likewise give the shorter).
+
+   A remedy that asks for nothing beyond what an applied one sets (validating on the
+   training split when early stopping already does) is merged into it, not dropped.
 3. Scaling remedies are merged into one: standard scaling fit on the training split (robust
    when a rule asked for it) - the remediated set-up always scales on train only.
 4. Invariants of the remediated set-up, added as ``source: "remediation"`` remedies when the
@@ -20,10 +27,18 @@ Resolution (documented in the report's ``remedies``/``remedies_dropped``):
 
 Ablation removes one applied remedy at a time: the applied remedies never conflict, so
 ``remediate(user_config, applied - {r})`` is well defined.
+
+:func:`remediate_to_fixpoint` adds the fixpoint: remedies interact through the data (a
+seasonal difference or a larger holdout leaves fewer training windows for the network a
+capacity remedy sized), so the remediated set-up is checked again with the same rules and the
+remedies they still propose refine it (a later pass overrides the same keys, its rule is
+added to the sources), until no rule proposes a change (at most ``max_passes``).
+``lstm-doctor fix`` writes that set-up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +93,10 @@ class Remediation:
     applied: list[AppliedRemedy] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
     advice: list[dict[str, Any]] = field(default_factory=list)
+    passes: int = 1
+    #: The check of ``config`` by :func:`remediate_to_fixpoint` once nothing more is
+    #: proposed (a Report), else None.
+    checked: Any = field(default=None, repr=False, compare=False)
 
     def without(self, index: int) -> LSTMConfig:
         """The user's set-up with every applied remedy except ``applied[index]``."""
@@ -137,6 +156,8 @@ def build_remediation(config: LSTMConfig, findings: list[Any] | None = None, *,
     Remediation
     """
     proposed = collect(findings or []) + list(remedies or [])
+    severity = {f.code: getattr(getattr(f, "severity", None), "value", None)
+                for f in findings or []}
     applied: list[AppliedRemedy] = []
     dropped: list[dict[str, Any]] = []
     advice: list[dict[str, Any]] = []
@@ -161,19 +182,26 @@ def build_remediation(config: LSTMConfig, findings: list[Any] | None = None, *,
             if existing is not None:
                 existing.sources.append(source)
                 continue
-        same = next((a for a in applied if a.remedy.kind == remedy.kind
-                     and a.remedy.changes == remedy.changes), None)
+        same = next((a for a in applied if (a.remedy.kind == remedy.kind
+                                            and a.remedy.changes == remedy.changes)
+                     or _within(remedy, a.remedy)), None)
         if same is not None:
             if source not in same.sources:
                 same.sources.append(source)
             continue
         clash = [claimed[s] for s in _slots(remedy) if s in claimed]
+        if clash and _same_way(remedy, clash[0].remedy, config):
+            # two windows longer (or two shorter) than the set-up's: the longest (shortest)
+            # satisfies both, so it is applied with both sources
+            if _further(remedy, clash[0].remedy, config):
+                clash[0].remedy = remedy
+            clash[0].sources.append(source)
+            continue
         if clash:
             winner = clash[0]
             dropped.append({**remedy.to_dict(), "describe": remedy.describe(),
                             "source": source,
-                            "reason": f"conflicts with {winner.describe()} "
-                                      f"(from {', '.join(winner.sources)})"})
+                            "reason": _conflict_reason(winner, source, severity)})
             continue
         entry = AppliedRemedy(remedy, [source])
         applied.append(entry)
@@ -204,13 +232,189 @@ def build_remediation(config: LSTMConfig, findings: list[Any] | None = None, *,
                        advice=advice)
 
 
-def config_yaml(config: LSTMConfig, *, header: list[str] | None = None) -> str:
-    """The set-up as a YAML file in the same schema as the user's config."""
+def _same_way(a: Remedy, b: Remedy, config: LSTMConfig) -> bool:
+    """Two window lengths that both lengthen (or both shorten) the set-up's window."""
+    if not (a.kind == b.kind == "set-window" and set(a.changes) == set(b.changes)
+            == {"seq_length"}):
+        return False
+    now = config.window.seq_length
+    wa, wb = a.changes["seq_length"], b.changes["seq_length"]
+    return (wa > now and wb > now) or (wa < now and wb < now)
+
+
+def _further(a: Remedy, b: Remedy, config: LSTMConfig) -> bool:
+    """Whether window remedy ``a`` moves further from the set-up's window than ``b``."""
+    now = config.window.seq_length
+    return abs(a.changes["seq_length"] - now) > abs(b.changes["seq_length"] - now)
+
+
+def _within(remedy: Remedy, other: Remedy) -> bool:
+    """Whether ``remedy`` asks for nothing ``other`` does not already set."""
+    return (remedy.section == other.section and bool(remedy.changes)
+            and all(k in other.changes and other.changes[k] == v
+                    for k, v in remedy.changes.items()))
+
+
+def _conflict_reason(winner: AppliedRemedy, loser: str, severity: dict[str, Any]) -> str:
+    """Which remedy won a conflict, and why (severity first, then rule code)."""
+    first = winner.sources[0]
+    why = "lstm-doctor's remediated set-up always has it"
+    if first != _ALWAYS:
+        a, b = severity.get(first), severity.get(loser)
+        why = (f"{first}'s finding is more severe ({a} over {b})" if a and b and a != b
+               else f"{first}'s finding comes first at the same severity ({a or 'n/a'})"
+               if a else f"{first} was proposed first")
+    return (f"conflicts with {winner.describe()} (from {', '.join(winner.sources)}), "
+            f"which wins: {why}")
+
+
+def with_given(config: LSTMConfig, user: LSTMConfig) -> LSTMConfig:
+    """``config`` with the provenance a fix gives it.
+
+    The keys whose value differs from ``user`` become ``given`` (the fix states them); every
+    other key keeps the user's provenance (``given``, ``model`` or ``assumed``).
+    """
+    import dataclasses
+
+    changed = {key for key, _, _ in user.diff(config)}
+    origins = {k: v for k, v in user.origins.items() if k not in changed}
+    origins.update({key: "given" for key in changed})
+    return dataclasses.replace(config, origins=origins, notes=user.notes,
+                               model_file=user.model_file)
+
+
+def remediate_to_fixpoint(report: Any, *, rules: list[Any] | None = None,
+                          max_passes: int = 3) -> Remediation:
+    """The remediated set-up of a checked report, refined to a fixpoint.
+
+    Composes the findings' remedies (:func:`build_remediation`), then checks the remediated
+    set-up on the same series with the same rules and thresholds; remedies still proposed
+    there (a capacity sized for windows a seasonal difference has since consumed, a window
+    whose own longer range shows further memory) refine it: a later pass overrides the
+    keys it shares with an earlier remedy and adds its rule to that remedy's sources.
+    Stops when no rule proposes a change, or after ``max_passes`` passes.
+
+    Parameters
+    ----------
+    report : Report
+        A report from :func:`lstm_doctor.check` (its ``extras["context"]`` holds the
+        series and the set-up).
+    rules : list of Rule, optional
+        The rule instances to check with (default: the rules that ran on ``report``, with
+        their effective thresholds).
+    max_passes : int
+        Upper bound on the checks of remediated set-ups (work stays bounded).
+
+    Returns
+    -------
+    Remediation
+        ``passes`` says how many compositions it took; ``checked`` is the check of the
+        remediated set-up when no rule proposed anything more (else None).
+    """
+    ctx = report.extras.get("context")
+    rem = build_remediation(ctx.config if ctx is not None else LSTMConfig(), report.findings)
+    if ctx is None or not rem.applied:
+        return rem
+    from lstm_doctor.api import _run_rules
+    from lstm_doctor.context import Context
+    from lstm_doctor.rules import find_rule
+
+    if rules is None:
+        codes = [o.code for o in report.outcomes]
+        rules = [cls(thresholds=ctx.rule_options.get(cls.code))
+                 for cls in map(find_rule, codes) if not cls.needs_training]
+    for _ in range(max_passes):
+        current = with_given(rem.config, ctx.config)
+        again = _run_rules(Context(ctx.series, current, config_given=True), rules=rules)
+        step = build_remediation(current, again.findings)
+        new = [a for a in step.applied if a.sources != [_ALWAYS]]
+        if not new:
+            rem.checked = again
+            break
+        if rem.passes >= max_passes:
+            break
+        rem = _refine(rem, new, step)
+    return rem
+
+
+def _refine(rem: Remediation, new: list[AppliedRemedy], step: Remediation) -> Remediation:
+    """``rem`` with a later pass's remedies: shared keys overridden, sources added."""
+    applied = [AppliedRemedy(a.remedy, list(a.sources)) for a in rem.applied]
+    for b in new:
+        keys = {f"{b.remedy.section}.{k}" for k in b.remedy.changes}
+        hits = [a for a in applied if keys & {f"{a.remedy.section}.{k}"
+                                              for k in a.remedy.changes}
+                or (a.kind in _SLOTS and _SLOTS.get(a.kind) == _SLOTS.get(b.kind))]
+        if not hits:
+            applied.append(AppliedRemedy(b.remedy, list(b.sources)))
+            continue
+        first = hits[0]
+        changes: dict[str, Any] = {}
+        for a in hits:
+            if a.remedy.section == b.remedy.section:
+                changes.update(a.remedy.changes)
+        changes.update(b.remedy.changes)
+        sources = list(dict.fromkeys([s for a in hits for s in a.sources] + b.sources))
+        first.remedy = Remedy(b.kind, b.remedy.section, changes, b.remedy.note)
+        first.sources = sources
+        applied = [a for a in applied if a is first or all(a is not h for h in hits)]
+    config = apply_all(rem.user_config, [a.remedy for a in applied])
+    applied = [a for a in applied if a.remedy.apply(rem.user_config) != rem.user_config]
+    dropped = rem.dropped + [d for d in step.dropped if d not in rem.dropped]
+    advice = rem.advice + [a for a in step.advice if a not in rem.advice]
+    return Remediation(user_config=rem.user_config, config=config, applied=applied,
+                       dropped=dropped, advice=advice, passes=rem.passes + 1)
+
+
+def config_yaml(config: LSTMConfig, *, header: list[str] | None = None,
+                keys: Iterable[str] | None = None,
+                comments: dict[str, str] | None = None) -> str:
+    """The set-up as a YAML file in the same schema as the user's config.
+
+    Parameters
+    ----------
+    config : LSTMConfig
+        The set-up.
+    header : list of str, optional
+        Comment lines at the top (without the ``#``).
+    keys : iterable of str, optional
+        Only these dotted keys (``section.key``), in schema order; a bare section name
+        writes that section even when none of its keys is listed (``section: {}``).
+        Default: every key of every section.
+    comments : dict, optional
+        An end-of-line comment per dotted key or section name.
+
+    Returns
+    -------
+    str
+        YAML that :func:`lstm_doctor.config.load_config` reads back to ``config``'s values.
+    """
     import yaml
 
     lines = [f"# {h}" for h in header or []]
-    body = yaml.safe_dump(config.to_dict(), sort_keys=False, default_flow_style=False)
-    return "\n".join(lines + [body]) if lines else body
+    if keys is None and not comments:
+        body = yaml.safe_dump(config.to_dict(), sort_keys=False, default_flow_style=False)
+        return "\n".join(lines + [body]) if lines else body
+    wanted = None if keys is None else set(keys)
+    comments = comments or {}
+    for section, values in config.to_dict().items():
+        chosen = [k for k in values if wanted is None or f"{section}.{k}" in wanted]
+        if not chosen and (wanted is None or section not in wanted):
+            continue
+        note = f"  # {comments[section]}" if section in comments else ""
+        lines.append(f"{section}:{' {}' if not chosen else ''}{note}")
+        for key in chosen:
+            note = comments.get(f"{section}.{key}")
+            lines.append(f"  {key}: {yaml_scalar(values[key])}" + (f"  # {note}" if note else ""))
+    return "\n".join(lines) + "\n"
+
+
+def yaml_scalar(value: Any) -> str:
+    """One value as inline YAML (``standard``, ``0.2``, ``null``, ``[-1.0, 1.0]``)."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False).strip()
+    return text[: -len("...")].strip() if text.endswith("\n...") else text
 
 
 def render_training_script(config: LSTMConfig, *, data_path: str, target: str,

@@ -42,8 +42,8 @@ from lstm_doctor.experiment.forecasters import (
 from lstm_doctor.experiment.metrics import all_metrics, mase_scale
 from lstm_doctor.experiment.remediation import (
     Remediation,
-    build_remediation,
     config_yaml,
+    remediate_to_fixpoint,
     render_training_script,
 )
 from lstm_doctor.experiment.result import (
@@ -66,10 +66,17 @@ MONITORING_NOTE = (
     "uses the last part of its training windows as validation split, with early stopping "
     "when configured. A set-up without validation gets a monitoring split (the last 10% of "
     "its training windows, held out from fitting) that only records the val_loss curve and "
-    "never drives training decisions. The holdout is never used for training or stopping.")
-DM_NOTE = ("Diebold-Mariano tests use squared-error loss on the seed-averaged forecasts, "
-           "with the Harvey-Leybourne-Newbold small-sample correction and a t(n-1) "
-           "distribution; a negative statistic means the first model has the lower loss.")
+    "never drives training decisions. The holdout is never used for training or stopping. "
+    "Early stopping of the remediated LSTM starts watching after a fifth of its epochs (at "
+    "least 10), so a noisy validation loss cannot stop it at epoch 1. Before the final "
+    "runs, each remedy is screened on an inner validation split (the end of the training "
+    "data, one seed): a remedy that makes that error worse is dropped (do no harm).")
+DM_NOTE = ("Diebold-Mariano tests use absolute-error loss (the loss MASE scales, so a test "
+           "and the MASE column rank two models alike) on the seed-averaged forecasts, with "
+           "the Harvey-Leybourne-Newbold small-sample correction and a t(n-1) distribution; "
+           "a negative statistic means the first model has the lower loss. MASE in the table "
+           "is the mean over seeds, the test compares the seed-averaged forecasts: when the "
+           "two disagree on which model is more accurate, the verdict states both.")
 
 
 @dataclass
@@ -279,6 +286,7 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
         est = LSTMForecaster.from_config(
             config, horizon=h, epochs=n_epochs, seed=seed, early_stopping=early,
             restore_best_weights=not user, max_seconds=share,
+            min_epochs=0 if user else min_epochs_before_stopping(n_epochs),
             callbacks=progress.callback(keras, name, seed, n_epochs) if progress else None)
         fit, val = W.take(fit_idx), W.take(val_idx)
         try:
@@ -297,6 +305,131 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
     result.info.update({"n_params": result.runs[0].n_params if result.runs else None,
                         "train_windows": int(len(W)), "pipeline": pipe.describe()})
     return result
+
+
+def min_epochs_before_stopping(epochs: int) -> int:
+    """Epochs a remediated LSTM trains before early stopping may end it.
+
+    A fifth of the epochs, at least 10: on a small validation split the loss is noisy and
+    often lowest at the first epoch, which used to stop (and rewind) the remediated LSTM at
+    epoch 11, under-trained.
+    """
+    return int(min(max(10, epochs // 5), max(0, epochs - 1)))
+
+
+# -- do no harm: remedies accepted on an inner validation split ----------------------------
+#: Remedies that make the evaluation honest or the input usable at all: never judged by
+#: accuracy (a leaky set-up scores better, so an accuracy test would undo them).
+UNSCREENED = frozenset({"temporal-split", "validate-on-training", "scale", "early-stopping",
+                        "set-test-size"})
+#: Relative worsening of the inner-validation MAE that drops a remedy.
+HARM_TOLERANCE = 0.02
+
+
+def inner_split(data: WorkData, horizon: int) -> WorkData | None:
+    """The training part as its own series: the end of it becomes an inner validation part.
+
+    The inner validation part is as long as the holdout (at most 25% of the training
+    part, at least the horizon); ``None`` when the training part is too short.
+    """
+    n_val = min(data.n - data.n_train, data.n_train // 4)
+    n_val = max(n_val, horizon)
+    if data.n_train - n_val < 10 or n_val < 1:
+        return None
+    return WorkData(y=data.y[: data.n_train].copy(),
+                    features=None if data.features is None else data.features[: data.n_train],
+                    stamps=data.stamps[: data.n_train], n_train=data.n_train - n_val)
+
+
+def screen_remedies(rem: Remediation, data: WorkData, *, horizon: int, seed: int,
+                    epochs: int | None, budget: Any, progress: _Progress | None = None
+                    ) -> tuple[Remediation, list[dict[str, Any]]]:
+    """Keep only the remedies that do not make the inner validation error worse.
+
+    The remediated set-up and, for each screened remedy, the remediated set-up without it
+    are trained once (one seed) on the first part of the training data and scored (MAE on
+    the original scale, rolling origin) on its last part. A remedy whose removal lowers
+    that error by more than :data:`HARM_TOLERANCE` is dropped and listed with its measured
+    effect. The holdout is never looked at.
+
+    Returns
+    -------
+    (Remediation, list of dict)
+        The accepted remediation and one record per screened remedy (``remedy``,
+        ``sources``, ``mae_with``, ``mae_without``, ``effect`` (relative change of the
+        error the remedy causes; negative helps), ``kept``).
+    """
+    import dataclasses
+
+    inner = inner_split(data, horizon)
+    screened = [i for i, a in enumerate(rem.applied) if a.kind not in UNSCREENED]
+    if inner is None or not screened:
+        return rem, []
+    actual_origins = holdout_origins(inner.n, inner.n_train, horizon=horizon)
+    actual = np.array([inner.y[o: o + horizon] for o in actual_origins])
+
+    def mae(config: LSTMConfig, name: str) -> float:
+        model = train_lstm(name, config, inner, seeds=[seed], epochs=epochs, budget=budget,
+                           user=False, progress=progress, horizon=horizon)
+        if not model.ok or not len(actual):
+            return float("nan")
+        err = np.abs(model.forecast - actual)
+        return float(np.mean(err)) if np.all(np.isfinite(err)) else float("inf")
+
+    full = mae(rem.config, "screen: remediated")
+    records, harmful = [], []
+    for i in screened:
+        applied = rem.applied[i]
+        without = mae(rem.without(i), f"screen: without {applied.kind}")
+        effect = (full - without) / without if np.isfinite(without) and without > 0 \
+            else float("nan")
+        harm = bool(np.isfinite(full) and np.isfinite(effect) and effect > HARM_TOLERANCE)
+        records.append({"remedy": applied.kind, "describe": applied.describe(),
+                        "sources": list(applied.sources), "mae_with": full,
+                        "mae_without": without, "effect": effect, "kept": not harm})
+        if harm:
+            harmful.append(i)
+    if not harmful:
+        return rem, records
+    kept = [a for i, a in enumerate(rem.applied) if i not in harmful]
+    from lstm_doctor.experiment.remediation import apply_all
+
+    effects = {r["remedy"]: r["effect"] for r in records}
+    dropped = list(rem.dropped) + [
+        {"remedy": rem.applied[i].describe(), "source": ", ".join(rem.applied[i].sources),
+         "reason": (f"made the inner validation error worse by "
+                    f"{effects[rem.applied[i].kind]:.0%} (do no harm: screened on the end "
+                    "of the training data)")}
+        for i in harmful]
+    return dataclasses.replace(rem, applied=kept,
+                               config=apply_all(rem.user_config, [a.remedy for a in kept]),
+                               dropped=dropped), records
+
+
+def harm_report(res: ExperimentResult) -> dict[str, Any] | None:
+    """When the remediated LSTM loses to the user's on the holdout: the remedy responsible.
+
+    Reads the ablation (run automatically in that case): the remedy whose removal lowers
+    the remediated MASE most is named.
+    """
+    base, full = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
+    if not (base and full and base.ok and full.ok) or not full.mase > base.mase:
+        return None
+    candidates = [a for a in res.ablation or [] if a.get("mase") is not None
+                  and a["mase"] < full.mase]
+    if not candidates:
+        return {"remediated_mase": full.mase, "baseline_mase": base.mase, "responsible": None,
+                "text": (f"the remediated LSTM lost to yours (MASE {full.mase:.2f} vs "
+                         f"{base.mase:.2f}) and removing no single remedy recovers it: the "
+                         "loss comes from the remedies together or from seed noise")}
+    worst = min(candidates, key=lambda a: a["mase"])
+    return {"remediated_mase": full.mase, "baseline_mase": base.mase,
+            "responsible": worst["remedy"], "source": worst.get("source"),
+            "mase_without": worst["mase"],
+            "text": (f"the remediated LSTM lost to yours (MASE {full.mase:.2f} vs "
+                     f"{base.mase:.2f}); the ablation names {worst['describe']} (from "
+                     f"{worst.get('source') or 'remediation'}) as responsible: without it "
+                     f"MASE is {worst['mase']:.2f}")}
 
 
 # -- verdict ---------------------------------------------------------------------------------
@@ -329,6 +462,13 @@ def verdict(res: ExperimentResult) -> tuple[str, str | None]:
     the check found a random walk (LD207) or white noise (LD206) - that the naive forecast or
     the mean is the right answer. An LSTM that is not significantly better than the best
     reference model is never presented as the winner.
+
+    One loss drives both statements: models are ranked by MASE (mean over seeds) and the
+    tests use absolute error (:data:`lstm_doctor.experiment.dm.REPORT_LOSS`), the loss MASE
+    scales; every test cited names its loss. A test only supports "A is better than B" when
+    its own loss ranks A first (``better``) and p < 0.05. When the test's loss ranks the
+    pair the other way from MASE (a squared-error test, or the seed-averaged forecasts
+    against the per-seed mean), both rankings are stated and neither model is called best.
     """
     finite = {n: m.mase for n, m in res.models.items() if m.ok and np.isfinite(m.mase)}
     if not finite:
@@ -339,24 +479,54 @@ def verdict(res: ExperimentResult) -> tuple[str, str | None]:
     codes = set(res.finding_codes)
     parts: list[str] = []
 
-    def dm_p(a: str, b: str) -> float | None:
-        d = _dm_lookup(res.dm_tests, a, b)
-        return d["p_value"] if d else None
+    def test(a: str, b: str) -> dict | None:
+        """The test of ``a`` vs ``b`` in either order, as seen from ``a``."""
+        d = _dm_lookup(res.dm_tests, a, b) or _dm_lookup(res.dm_tests, b, a)
+        return d
 
-    def significant(p: float | None) -> bool:
-        return p is not None and bool(np.isfinite(p)) and p < 0.05
+    def cite(d: dict | None) -> str:
+        """``DM p = 0.012, absolute error``."""
+        if d is None:
+            return "DM p = n/a"
+        return f"DM {_p(d.get('p_value'))}, {d.get('loss') or 'squared error'}"
+
+    def supports(d: dict | None, a: str) -> bool:
+        """The test says ``a`` is significantly more accurate on its own loss."""
+        p = None if d is None else d.get("p_value")
+        return (p is not None and bool(np.isfinite(p)) and p < 0.05
+                and d.get("better") == a)
+
+    def against(d: dict | None, a: str) -> str | None:
+        """The model the test's loss ranks above ``a`` (``None`` when it agrees)."""
+        if d is None or d.get("better") in (None, a):
+            return None
+        return d["better"]
+
+    def disagreement(d: dict, lower_mase: str, other: str) -> str:
+        """Both rankings, in words."""
+        p = d.get("p_value")
+        sig = p is not None and bool(np.isfinite(p)) and p < 0.05
+        return (f"by MASE (mean over seeds) {LABELS.get(lower_mase, lower_mase)} has the lower "
+                f"error ({_fmt(finite.get(lower_mase))} vs {_fmt(finite.get(other))}), but on "
+                f"{d.get('loss') or 'squared error'} of the seed-averaged forecasts "
+                f"{LABELS.get(other, other)} is " + ("significantly " if sig else "")
+                + f"more accurate ({cite(d)})")
 
     if best_ref is not None and winner in ("baseline_lstm", "remediated_lstm"):
-        p = dm_p(winner, best_ref.name)
-        if significant(p):
+        d = test(winner, best_ref.name)
+        if supports(d, winner):
             parts.append(f"Best on the holdout: {LABELS[winner]} (MASE {_fmt(finite[winner])}),"
                          f" significantly better than the best reference model, {ref_name} "
-                         f"(MASE {_fmt(best_ref.mase)}; DM {_p(p)}).")
+                         f"(MASE {_fmt(best_ref.mase)}; {cite(d)}).")
+        elif against(d, winner):
+            parts.append(f"No clear winner on the holdout: "
+                         f"{disagreement(d, winner, best_ref.name)}: the simpler model is as "
+                         "good.")
         else:
             parts.append(f"Lowest error on the holdout: {LABELS[winner]} (MASE "
                          f"{_fmt(finite[winner])}), but it is not significantly better than "
                          f"the best reference model, {ref_name} (MASE {_fmt(best_ref.mase)}; "
-                         f"DM {_p(p)}): the simpler model is as good.")
+                         f"{cite(d)}): the simpler model is as good.")
     else:
         parts.append(f"Best on the holdout: {LABELS.get(winner, winner)} (MASE "
                      f"{_fmt(finite[winner])}).")
@@ -365,31 +535,41 @@ def verdict(res: ExperimentResult) -> tuple[str, str | None]:
     base, rem = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
     if base is not None and rem is not None and base.ok and rem.ok:
         b, r = base.summary, rem.summary
-        p = dm_p("remediated_lstm", "baseline_lstm")
+        d = test("remediated_lstm", "baseline_lstm")
         if not np.isfinite(base.mase):
             parts.append(f"Your set-up produced non-finite forecasts (training diverged); the "
                          f"remediated LSTM reaches MASE {_fmt(rem.mase)}.")
         elif rem.mase < base.mase:
-            parts.append(
-                f"The remediated LSTM ({_mase_text(r)}) is "
-                + (f"{base.mase / rem.mase:.1f}× better" if base.mase >= 1.1 * rem.mase
-                   else f"{1 - rem.mase / base.mase:.0%} better")
-                + f" than your set-up ({_mase_text(b)}); "
-                + (f"the Diebold-Mariano test says the difference is real ({_p(p)})."
-                   if significant(p) else
-                   f"but the Diebold-Mariano test cannot tell them apart ({_p(p)})."))
+            head = (f"The remediated LSTM ({_mase_text(r)}) is "
+                    + (f"{base.mase / rem.mase:.1f}× better" if base.mase >= 1.1 * rem.mase
+                       else f"{1 - rem.mase / base.mase:.0%} better")
+                    + f" than your set-up ({_mase_text(b)}) by MASE; ")
+            if supports(d, "remediated_lstm"):
+                tail = f"the Diebold-Mariano test says the difference is real ({cite(d)})."
+            elif against(d, "remediated_lstm"):
+                tail = (f"but on {d.get('loss') or 'squared error'} of the seed-averaged "
+                        "forecasts your set-up is the more accurate one "
+                        f"({cite(d)}): the two cannot be ranked.")
+            else:
+                tail = f"but the Diebold-Mariano test cannot tell them apart ({cite(d)})."
+            parts.append(head + tail)
         else:
             parts.append(f"The remediated LSTM (MASE {_fmt(r['mase'])}) did not beat your "
-                         f"set-up (MASE {_fmt(b['mase'])}; DM {_p(p)}).")
+                         f"set-up (MASE {_fmt(b['mase'])}; {cite(d)}).")
     if best_ref is not None and winner == best_ref.name:
         lstms = [m for m in (rem, base) if m is not None and m.ok and np.isfinite(m.mase)]
         if lstms:
             best_lstm = min(lstms, key=lambda m: m.mase)
-            p = dm_p(best_lstm.name, best_ref.name)
+            d = test(best_lstm.name, best_ref.name)
             advice = "." if codes & {"LD206", "LD207"} else \
                 f": use {ref_name} unless the LSTM gets informative inputs."
-            parts.append(f"No LSTM beats it (best LSTM: {LABELS[best_lstm.name]}, MASE "
-                         f"{_fmt(best_lstm.mase)}; DM {_p(p)}){advice}")
+            if against(d, best_ref.name):
+                parts.append(f"No LSTM beats it by MASE, but the test disagrees: "
+                             f"{disagreement(d, best_ref.name, best_lstm.name)}; neither is "
+                             "clearly better.")
+            else:
+                parts.append(f"No LSTM beats it (best LSTM: {LABELS[best_lstm.name]}, MASE "
+                             f"{_fmt(best_lstm.mase)}; {cite(d)}){advice}")
     naive_m = res.model("naive")
     if "LD207" in codes:
         parts.append("The series behaves like a random walk (LD207): the naive forecast (the "
@@ -426,7 +606,19 @@ def run_references(res: ExperimentResult, data: WorkData, *, include_mean: bool)
         res.models["ets"] = ModelResult("ets", "reference", error=f"{type(exc).__name__}: {exc}")
 
 
-def _dm_tests(res: ExperimentResult) -> list[dict[str, Any]]:
+def _dm_tests(res: ExperimentResult, loss: str | None = None) -> list[dict[str, Any]]:
+    """Diebold-Mariano tests of the report's model pairs, on one loss.
+
+    Pairs: remediated vs your LSTM, each LSTM vs the best reference model, and your LSTM vs
+    the better trivial forecast (naive / seasonal naive, what LD701 compares with) when that
+    is not the best reference. ``loss`` defaults to
+    :data:`lstm_doctor.experiment.dm.REPORT_LOSS` (absolute error, the loss MASE scales);
+    each entry names its loss, and ``better`` is the model with the lower mean loss *on that
+    loss* (seed-averaged forecasts), so a test never points the other way from its own loss.
+    """
+    from lstm_doctor.experiment.dm import LOSS_NAMES, REPORT_LOSS
+
+    loss = loss or REPORT_LOSS
     pairs = []
     best = res.best_reference()
     if res.model("remediated_lstm") and res.model("baseline_lstm"):
@@ -434,17 +626,24 @@ def _dm_tests(res: ExperimentResult) -> list[dict[str, Any]]:
     for name in ("remediated_lstm", "baseline_lstm"):
         if res.model(name) and best is not None:
             pairs.append((name, best.name))
+    trivial = [m for m in (res.model("naive"), res.model("seasonal_naive"))
+               if m is not None and np.isfinite(m.mase)]
+    if res.model("baseline_lstm") and trivial:
+        name = min(trivial, key=lambda m: m.mase).name
+        if ("baseline_lstm", name) not in pairs:
+            pairs.append(("baseline_lstm", name))
     out = []
     actual = res.actual
     for a, b in pairs:
         fa, fb = res.models[a].forecast, res.models[b].forecast
-        t = dm_test(actual, fa, fb, h=res.horizon)
-        ma, mb = np.mean((fa - actual) ** 2), np.mean((fb - actual) ** 2)
+        t = dm_test(actual, fa, fb, h=res.horizon, loss=loss)
+        diff = t.mean_loss_diff
         better = None
-        if np.isfinite(ma) and np.isfinite(mb):
-            better = a if ma < mb else b
+        if np.isfinite(diff) and diff != 0:
+            better = a if diff < 0 else b
         out.append({"a": a, "b": b, "statistic": t.statistic, "p_value": t.p_value,
-                    "n": t.n, "h": t.h, "loss": "squared error", "better": better,
+                    "n": t.n, "h": t.h, "loss": LOSS_NAMES.get(loss, loss),
+                    "mean_loss_diff": diff, "better": better,
                     "significant": bool(np.isfinite(t.p_value) and t.p_value < 0.05)})
     return out
 
@@ -485,7 +684,7 @@ def _ablation(res: ExperimentResult, rem: Remediation, data: WorkData, *, seeds:
 
 def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None = None,
                    max_seconds: float | None = None, ablation: bool = False,
-                   progress: bool = False) -> ExperimentResult:
+                   progress: bool = False, screen: bool = True) -> ExperimentResult:
     """Train and compare; fill ``report.comparison`` and set ``ctx.experiment``.
 
     Parameters
@@ -502,9 +701,13 @@ def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None 
         Wall-clock budget for all trainings together: each training gets an equal share of
         what is left and stops (after the current batch) once it is used.
     ablation : bool
-        Retrain the remediated set-up with each remedy removed in turn.
+        Retrain the remediated set-up with each remedy removed in turn. It also runs by
+        itself when the remediated LSTM loses to the user's, to name the remedy responsible.
     progress : bool
         Show a progress bar on stderr.
+    screen : bool
+        Do no harm: accept each remedy only if it does not make the error on an inner
+        validation split (the end of the training data) worse (:func:`screen_remedies`).
 
     Returns
     -------
@@ -530,7 +733,7 @@ def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None 
                                           max_seconds=max_seconds, started=started)
         ctx.experiment = res
         return res
-    rem = build_remediation(ctx.config, report.findings)
+    rem = remediate_to_fixpoint(report)  # exactly what `lstm-doctor fix` writes
     res.remediation = rem
     run_references(res, data, include_mean="LD206" in codes)
 
@@ -539,8 +742,13 @@ def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None 
     if missing:
         res.lstm_skipped = missing
     else:
-        n_train_runs = len(seed_list) * (2 + (len(rem.applied) if ablation else 0))
+        n_screen = (1 + sum(a.kind not in UNSCREENED for a in rem.applied)) if screen else 0
+        n_train_runs = n_screen + len(seed_list) * (2 + (len(rem.applied) if ablation else 0))
         budget = Budget(max_seconds, n_train_runs)
+        if screen:
+            rem, res.extra["screening"] = screen_remedies(
+                rem, data, horizon=h, seed=seed_list[0], epochs=epochs, budget=budget)
+            res.remediation = rem
         per_run = [epochs or ctx.config.training.epochs, epochs or rem.config.training.epochs]
         total_epochs = len(seed_list) * (per_run[0] + per_run[1] * (
             1 + (len(rem.applied) if ablation else 0)))
@@ -554,9 +762,13 @@ def run_experiment(report: Any, ctx: Any, *, seeds: int = 3, epochs: int | None 
                 else:
                     res.models[name] = model
             res.dm_tests = _dm_tests(res)
-            if ablation:
+            base, full = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
+            lost = bool(base and full and base.ok and full.ok and full.mase > base.mase)
+            if ablation or lost:
                 res.ablation = _ablation(res, rem, data, seeds=seed_list, epochs=epochs,
                                          budget=budget, progress=bar)
+                res.extra["ablation_automatic"] = lost and not ablation
+            res.extra["harm"] = harm_report(res)
         res.extra["budget_seconds_used"] = budget.used
     if not res.dm_tests:
         res.dm_tests = _dm_tests(res)
@@ -587,7 +799,12 @@ def to_comparison(res: ExperimentResult, ctx: Any, *, seeds: list[int], epochs: 
         "dm_tests": res.dm_tests,
         "dm_note": DM_NOTE,
         "ablation": res.ablation,
-        "verdict": text,
+        "ablation_automatic": bool(res.extra.get("ablation_automatic")),
+        "screening": res.extra.get("screening") or [],
+        "harm": res.extra.get("harm"),
+        "verdict": text + (" " + res.extra["harm"]["text"][:1].upper()
+                           + res.extra["harm"]["text"][1:] + "."
+                           if res.extra.get("harm") else ""),
         "winner": winner,
         "seeds": seeds,
         "epochs": epochs,

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -67,6 +68,30 @@ def build_metrics_table(comparison: dict[str, Any], width: int | None = None) ->
     return table
 
 
+def screening_lines(comparison: dict[str, Any]) -> list[str]:
+    """Plain lines: the do-no-harm screening of remedies and where the LSTMs stopped."""
+    lines = []
+    screened = comparison.get("screening") or []
+    if screened:
+        parts = []
+        for r in screened:
+            effect = r.get("effect")
+            eff = f"{effect:+.0%}" if isinstance(effect, (int, float)) and math.isfinite(
+                effect) else "n/a"
+            parts.append(f"{r.get('describe') or r['remedy']} {eff}"
+                         + ("" if r.get("kept") else " (dropped)"))
+        lines.append("Remedies screened on an inner validation split (effect on its error; "
+                      "negative helps): " + "; ".join(parts))
+    stops = comparison.get("epochs_run") or {}
+    if stops:
+        lines.append("Epochs trained per seed: " + "; ".join(
+            f"{name} {', '.join(map(str, runs))}" for name, runs in stops.items()
+            if not name.startswith("screen")))
+    if comparison.get("ablation_automatic"):
+        lines.append("The ablation ran by itself because the remediated LSTM lost to yours.")
+    return lines
+
+
 def print_comparison(comparison: dict[str, Any] | None, console: Console) -> None:
     """Print the comparison block (no-op when training did not run)."""
     if not comparison:
@@ -74,7 +99,8 @@ def print_comparison(comparison: dict[str, Any] | None, console: Console) -> Non
     if comparison.get("models"):
         console.print(build_metrics_table(comparison, width=console.width))
     for d in comparison.get("dm_tests", []):
-        console.print(f"Diebold-Mariano {d['a']} vs {d['b']}: statistic "
+        console.print(f"Diebold-Mariano ({d.get('loss') or 'squared error'} loss) "
+                      f"{d['a']} vs {d['b']}: statistic "
                       f"{_num(d.get('statistic'), 2)}, p {_pval(d.get('p_value'))}"
                       + (f" ({d['better']} is more accurate)" if d.get("better") else ""))
     if comparison.get("ablation"):
@@ -88,9 +114,16 @@ def print_comparison(comparison: dict[str, Any] | None, console: Console) -> Non
                           _num(a.get("delta_mase")),
                           f"{share:.0%}" if isinstance(share, (int, float)) else "n/a")
         console.print(table)
+    for line in screening_lines(comparison):
+        console.print(line, soft_wrap=True)
     if comparison.get("remedies"):
-        console.print("Remediated set-up: " + "; ".join(
-            f"{r['describe']} [{r.get('source', '')}]" for r in comparison["remedies"]))
+        console.print(escape("Remediated set-up: " + "; ".join(
+            f"{r['describe']} [{r.get('source', '')}]" for r in comparison["remedies"])),
+            soft_wrap=True)
+    for d in comparison.get("remedies_dropped") or []:  # a conflict: which remedy won, why
+        console.print(escape(f"Not applied: {d.get('describe') or d.get('remedy')} "
+                             f"[{d.get('source', '')}]: {d.get('reason', '')}"),
+                      soft_wrap=True)
     if comparison.get("lstm_skipped"):
         console.print(f"[yellow]LSTMs not trained:[/] {comparison['lstm_skipped']}")
     if comparison.get("verdict"):

@@ -496,6 +496,7 @@ def _data_plots(report: Report, ctx: Any, period: dict | None,
 def _comparison_view(comp: dict, ctx: Any, plots: dict[str, Any],
                      notes: list[str]) -> dict[str, Any]:
     from lstm_doctor.render import plots as P
+    from lstm_doctor.render.comparison import screening_lines
 
     models = comp.get("models") or []
     best = min((m for m in models if m.get("mase") is not None), key=lambda m: m["mase"],
@@ -517,6 +518,7 @@ def _comparison_view(comp: dict, ctx: Any, plots: dict[str, Any],
                      if m.get("train_seconds") is not None else "–",
                      "error": m.get("error"), "best": best is not None and m is best})
     dm = [{"a": P.model_label(str(t.get("a"))), "b": P.model_label(str(t.get("b"))),
+           "loss": t.get("loss"),
            "statistic": fmt_num(t.get("statistic"), 3), "p_value": fmt_num(t.get("p_value"), 3),
            "better": P.model_label(str(t["better"])) if t.get("better") else None,
            "significant": t.get("significant") if t.get("significant") is not None else
@@ -564,7 +566,8 @@ def _comparison_view(comp: dict, ctx: Any, plots: dict[str, Any],
             "data_notes": [str(n) for n in comp.get("data_notes") or []],
             "epochs": comp.get("epochs"),
             "budget": budget.get("max_seconds"),
-            "verdict": comp.get("verdict"), "lstm_skipped": comp.get("lstm_skipped")}
+            "verdict": comp.get("verdict"), "lstm_skipped": comp.get("lstm_skipped"),
+            "screening": screening_lines(comp)}
 
 
 # -- remediated set-up ---------------------------------------------------------------------

@@ -12,8 +12,10 @@ class Rule_LD402(Rule):  # noqa: N801
     windows there is almost nothing to estimate from, and the holdout error mostly
     measures luck. A season is learned from its repetitions: with fewer than about three
     cycles in the training split the network cannot tell the seasonal pattern from noise.
-    Evidence: the training windows the set-up yields, the training length, the detected
-    period and the number of complete cycles in the training split.
+    Evidence: the training windows the data offers (one-step inputs, before a validation
+    split: set-up choices such as the window length do not make the data longer or
+    shorter) and those the set-up cuts, the training length, the detected period and the
+    number of complete cycles in the training split.
 
     **Anti-pattern**
 
@@ -33,20 +35,32 @@ class Rule_LD402(Rule):  # noqa: N801
     thresholds = {"min_windows": 100, "min_cycles": 3.0}
 
     def measure(self, ctx):
-        """Training windows and seasonal cycles in the training split."""
+        """Training windows the data offers and seasonal cycles in the training split.
+
+        The data is judged, not the set-up: ``data_windows`` counts the windows of a one-step
+        input before any validation split (``n_train - horizon``), so lengthening the window
+        or holding out a validation split for early stopping (what the remediated set-up
+        does) never turns this finding on; ``train_windows`` is what the set-up cuts.
+        """
         period = seasonal_period(ctx)
-        return {"train_windows": ctx.train_windows(best_case_for_assumed=True),
-                "n_train": ctx.n_train,
+        n_train = ctx.n_train
+        if ctx.config.origin("split.test_size") == "assumed" and not getattr(
+                ctx.series, "n_test_given", None):
+            n_train = ctx.n - 1  # the most generous split for an assumed test size
+        return {"data_windows": max(0, n_train - ctx.config.window.horizon),
+                "train_windows": ctx.train_windows(best_case_for_assumed=True),
+                "n_train": n_train,
                 "period": period,
-                "train_cycles": ctx.n_train / period if period else None}
+                "train_cycles": n_train / period if period else None}
 
     def judge(self, ev, ctx):
         """Fire on too few windows or too few cycles."""
         parts = []
-        if ev["train_windows"] < self.options["min_windows"]:
-            parts.append(f"only {ev['train_windows']} training windows "
-                         f"(from {ev['n_train']} training points; minimum "
-                         f"{self.options['min_windows']:g})")
+        if ev["data_windows"] < self.options["min_windows"]:
+            parts.append(f"only {ev['data_windows']} training windows even with a one-step "
+                         f"input (the training split has {ev['n_train']} points; minimum "
+                         f"{self.options['min_windows']:g}; the set-up cuts "
+                         f"{ev['train_windows']})")
         if ev["period"] and ev["train_cycles"] < self.options["min_cycles"]:
             parts.append(f"the training split covers {ev['train_cycles']:.1f} cycles of the "
                          f"period-{ev['period']} season (minimum "

@@ -4,8 +4,8 @@ import numpy as np
 
 from lstm_doctor.capacity import seen_inputs
 from lstm_doctor.findings import Severity
-from lstm_doctor.remedies import Scale
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.remedies import Scale, SetLearningRate
+from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 
 
 class Rule_LD301(Rule):  # noqa: N801
@@ -17,6 +17,13 @@ class Rule_LD301(Rule):  # noqa: N801
     network learns little more than the mean. Evidence: mean, standard deviation and
     largest absolute value of the training inputs after the set-up's preprocessing (the
     target and every feature, scaled the way the set-up scales them).
+
+    Scaling the inputs shrinks an SGD step by the input scale (see LD602's effective
+    learning rate). When the set-up's learning rate was tuned for the raw scale (an
+    SGD-like optimizer whose effective step is in the sane range now but would fall below
+    it on standardised inputs, such as ``SGD(8e-7, momentum=0.9)`` on raw sunspot numbers),
+    the remedy also resets the learning rate (the optimizer's default when that is in range
+    on standardised inputs); the evidence then carries ``learning_rate_after_scaling``.
 
     **Anti-pattern**
 
@@ -38,7 +45,10 @@ class Rule_LD301(Rule):  # noqa: N801
     thresholds = {"max_magnitude": 10.0, "error_magnitude": 100.0, "min_std": 1e-3}
 
     def measure(self, ctx):
-        """Mean, std and max |x| of each training input as the network sees it."""
+        """Mean, std and max |x| of each training input as the network sees it.
+
+        Also the learning-rate reset scaling them needs (:func:`_raw_scale_learning_rate`).
+        """
         cols = seen_inputs(ctx)
         stats = {}
         for name, values in cols.items():
@@ -50,7 +60,8 @@ class Rule_LD301(Rule):  # noqa: N801
                            "max_abs": float(np.abs(train).max())}
         target = stats.get(ctx.series.target, {"mean": 0.0, "std": 0.0, "max_abs": 0.0})
         return {"scaler": ctx.config.preprocessing.scaler, "mean": target["mean"],
-                "std": target["std"], "max_abs": target["max_abs"], "columns": stats}
+                "std": target["std"], "max_abs": target["max_abs"], "columns": stats,
+                "learning_rate_after_scaling": _raw_scale_learning_rate(ctx)}
 
     def judge(self, ev, ctx):
         """Fire when an input's |mean| or std is far from order 1."""
@@ -76,11 +87,54 @@ class Rule_LD301(Rule):  # noqa: N801
             parts.append("inputs are vanishingly small: " + ", ".join(tiny))
         severity = Severity.ERROR if worst > self.options["error_magnitude"] else None
         kind = "standard" if ev["scaler"] == "none" else ev["scaler"]
-        return Verdict(
-            message="; ".join(parts),
-            fix="Scale every input on the training split: set preprocessing.scaler: standard "
-                "and preprocessing.scaler_fit: train (sklearn: StandardScaler().fit(train)), "
-                "and invert the scaling on the forecasts.",
-            severity=severity,
-            remedies=[Scale(kind, "train")],
-        )
+        fix = ("Scale every input on the training split: set preprocessing.scaler: standard "
+               "and preprocessing.scaler_fit: train (sklearn: StandardScaler().fit(train)), "
+               "and invert the scaling on the forecasts.")
+        remedies = [Scale(kind, "train")]
+        step = ev.get("learning_rate_after_scaling") if big else None
+        if step is not None:
+            remedies.append(SetLearningRate(step["suggested"]))
+            side = "below" if step["after_scaling"] < step["min"] else "above"
+            fix += (f" Your learning rate {step['learning_rate']:g} ({step['optimizer']}) was "
+                    f"tuned for the raw scale: its effective step is {step['effective']:.3g} "
+                    f"now, and scaling the inputs changes it to {step['after_scaling']:.3g}, "
+                    f"{side} the sane range ({step['min']:g} to {step['max']:g}, LD602); so "
+                    f"also set training.learning_rate: {step['suggested']:g}"
+                    + (f" (the {step['optimizer']} default)" if step["is_default"] else "")
+                    + ".")
+        return Verdict(message="; ".join(parts), fix=fix, severity=severity,
+                       remedies=remedies)
+
+
+def _raw_scale_learning_rate(ctx) -> dict | None:
+    """The learning-rate reset scaling needs, when the rate was tuned for the raw scale.
+
+    ``None`` unless the optimizer's step scales with the inputs (SGD), its effective step
+    is in LD602's sane range with the inputs as they are, and out of it once the inputs are
+    standardised. Uses LD602's effective thresholds (overrides included).
+    """
+    from lstm_doctor.rules.setup.LD602 import (
+        DEFAULT_LR,
+        step_evidence,
+        suggested_rate,
+        within,
+    )
+
+    options = ctx.rule_options.get("LD602")
+    try:
+        now = step_evidence(ctx, options)
+        if not now["scales_with_gradient"]:
+            return None
+        after = step_evidence(ctx, options, standardised=True)
+    except NotApplicable:
+        return None
+    lo, hi = now["min"], now["max"]
+    if not within(now["effective_learning_rate"], lo, hi) or \
+            within(after["effective_learning_rate"], lo, hi):
+        return None
+    new = suggested_rate(after)
+    return {"optimizer": now["optimizer"], "learning_rate": now["learning_rate"],
+            "effective": now["effective_learning_rate"],
+            "after_scaling": after["effective_learning_rate"], "min": lo, "max": hi,
+            "suggested": new, "is_default": new == DEFAULT_LR.get(now["optimizer"]),
+            "effective_after_reset": new * after["multiplier"]}

@@ -12,12 +12,22 @@ from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
 class Rule_LD304(Rule):  # noqa: N801
     """Out-of-range holdout: after preprocessing fit on train, the holdout leaves its range.
 
-    A network trained on inputs in ``[0, 1]`` has never seen 1.3: the tanh units
-    saturate, the Dense head extrapolates from a region it was never fit on, and the
-    forecast goes flat at the training maximum. This is what min-max scaling a trending
+    A network fit on inputs in a range has to extrapolate beyond it. How much that matters
+    grows with the excursion: the LSTM's hidden state is bounded by tanh, so values far
+    beyond the training range can only come from the units' remaining headroom. A small
+    excursion (min-max scaled values reaching 1.2) is nowhere near saturating anything;
+    a large one on a bounded output (a min-max scaled target the network was fit to map
+    into ``feature_range``, or a tanh/sigmoid Dense head) cannot be followed, and the
+    forecast falls short of the holdout's extremes. This is what min-max scaling a trending
     series does. Evidence: the share of holdout values outside the range of the training
     inputs and the largest excursion, in units of the training range, with every
-    transform (the scaler included) fitted on the training split.
+    transform (the scaler included) fitted on the training split, and whether the output
+    is bounded.
+
+    Severity follows the excursion (thresholds shown in the evidence): ``info`` up to
+    ``warning_excess`` (25% of the training range beyond it), ``warning`` above, ``error``
+    from ``error_excess`` (50%) when the output is bounded. Nothing fires below
+    ``min_excess`` or when less than ``min_fraction`` of the holdout is outside.
 
     **Anti-pattern**
 
@@ -39,7 +49,8 @@ class Rule_LD304(Rule):  # noqa: N801
     reads = ("preprocessing.scaler", "preprocessing.scaler_fit")
     severity = Severity.WARNING
     needs_config = True
-    thresholds = {"min_fraction": 0.1, "min_excess": 0.15}
+    thresholds = {"min_fraction": 0.1, "min_excess": 0.15, "warning_excess": 0.25,
+                  "error_excess": 0.5}
 
     def measure(self, ctx):
         """Holdout values outside the training range, all transforms fit on train."""
@@ -65,6 +76,7 @@ class Rule_LD304(Rule):  # noqa: N801
             "max_excess": float(max(0.0, excess.max())),
             "scaler": ctx.config.preprocessing.scaler,
             "refit_on_train": ctx.config.preprocessing.scaler_fit == "full",
+            "bounded_output": _bounded_output(ctx.config),
         }
 
     def judge(self, ev, ctx):
@@ -87,8 +99,25 @@ class Rule_LD304(Rule):  # noqa: N801
         if ev["refit_on_train"]:
             message += ("; the full-series scaler fit hides this on the holdout, not on the "
                         "real future")
-        if ev["scaler"] == "minmax":
-            message += "; min-max scaled inputs saturate and the forecast goes flat"
+        excess, bounded = ev["max_excess"], ev["bounded_output"]
+        warn_at, error_at = self.options["warning_excess"], self.options["error_excess"]
+        if excess <= warn_at:
+            severity = Severity.INFO
+            message += (f"; a small excursion (at most {warn_at:.0%} of the training range "
+                        "beyond it): the network extrapolates only a little beyond what it "
+                        "was fit on")
+        elif excess >= error_at and bounded:
+            severity = Severity.ERROR
+            message += (f"; with a bounded output ({bounded}) an excursion of {error_at:.0%} "
+                        "or more cannot be followed by the saturating units: expect the "
+                        "forecast to fall short of the holdout's extremes")
+        else:
+            severity = Severity.WARNING
+            message += (f"; the network has to extrapolate more than {warn_at:.0%} of its "
+                        "training range beyond it, which LSTMs do poorly ("
+                        + (f"bounded output: {bounded}; " if bounded
+                           else "no min-max target or bounded head; ")
+                        + f"error from {error_at:.0%} with a bounded output)")
         remedies, steps = [], []
         order = _differencing_order(ctx)
         if order["detrend"] and not (prep.detrend or prep.difference):
@@ -113,9 +142,25 @@ class Rule_LD304(Rule):  # noqa: N801
             fix=("Make the input stationary before scaling, then standardise on train: set "
                  if len(steps) > 1 else "Standardise on train instead (no hard [0, 1] bound): "
                  "set ") + "; ".join(steps) + ".",
-            severity=Severity.ERROR if ev["scaler"] == "minmax" else None,
+            severity=severity,
             remedies=remedies,
         )
+
+
+#: Activations whose output is bounded: a Dense head of these caps what the output layer
+#: can reach.
+BOUNDED_ACTIVATIONS = frozenset({"tanh", "sigmoid", "hard_sigmoid", "softsign"})
+
+
+def _bounded_output(config) -> str | None:
+    """Why the set-up's output is bounded (min-max scaled target, tanh/sigmoid head), or None."""
+    m, prep = config.model, config.preprocessing
+    if m.head and m.head_activation in BOUNDED_ACTIVATIONS:
+        return f"a {m.head_activation} Dense head"
+    if prep.scaler == "minmax":
+        lo, hi = prep.feature_range
+        return f"min-max scaled to [{lo:g}, {hi:g}]"
+    return None
 
 
 def _differencing_order(ctx) -> dict:

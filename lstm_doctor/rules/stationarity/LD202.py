@@ -69,8 +69,10 @@ class Rule_LD202(Rule):  # noqa: N801
                "only, added back to the forecasts) instead of differencing.")
         remedies = [Detrend()]
         if ctx.config_given and prep.difference:
-            remedies.append(Remedy("difference", "preprocessing", {"difference": 0},
-                                   "detrend instead of differencing"))
+            # one remedy: detrending replaces the differencing (two would compete for the
+            # same slot of the remediation and the second would be dropped)
+            remedies = [Remedy("detrend", "preprocessing", {"detrend": True, "difference": 0},
+                               "detrend instead of differencing")]
             return Verdict(
                 message=f"the series is trend-stationary: {tests}; the set-up differences it "
                         f"{prep.difference} time(s), which over-differences the noise",

@@ -92,8 +92,20 @@ class Rule_LD203(Rule):  # noqa: N801
         lower = max(0, min(ev["setup_difference"], ev["needed_d"]))
         if not excess:  # only the ACF says so: undo one difference
             lower = max(0, ev["setup_difference"] - 1)
-        changes: dict = {"difference": lower}
-        if ev["unneeded_seasonal_difference"]:
+        drop_seasonal = ev["unneeded_seasonal_difference"]
+        if drop_seasonal:
+            # 1 - B^s has the factor 1 - B: the unneeded seasonal difference also removed a
+            # unit root; replace it by a first difference when the series needs one
+            lower = max(lower, min(ev["setup_difference"] + 1, ev["needed_d"]))
+        # never below what LD201 asks for (a seasonal difference that stays counts as one)
+        kept_seasonal = int(bool(ev["setup_seasonal_difference"]) and not drop_seasonal)
+        lower = max(lower, _unit_root_order(ctx) - kept_seasonal)
+        if lower >= ev["setup_difference"] and not drop_seasonal:
+            # the unit-root tests ask for every difference the set-up takes: the negative
+            # autocorrelation is the series' own
+            return None
+        changes: dict = {"difference": min(lower, 2)}
+        if drop_seasonal:
             changes["seasonal_difference"] = 0
         parts = []
         if ev["setup_difference"] > ev["needed_d"] and ev["order_conclusive"]:
@@ -115,3 +127,20 @@ class Rule_LD203(Rule):  # noqa: N801
             severity=Severity.ERROR if excess and signature else Severity.WARNING,
             remedies=[Remedy("difference", "preprocessing", changes,
                              "reduce the differencing order")])
+
+
+def _unit_root_order(ctx) -> int:
+    """The differencing order LD201 asks for (0 when it finds no unit root).
+
+    Uses LD201's effective thresholds, so this rule never proposes fewer differences than
+    LD201 would then require of the remediated set-up.
+    """
+    options = ctx.rule_options.get("LD201") or {}
+    level = stats.level_diagnosis(ctx)
+    if level["kind"] in ("level-shift", "trend-stationary"):
+        return 0  # LD201 does not ask for differences then
+    adf_p, kpss_p = level["adf_c"]["pvalue"], level["kpss_c"]["pvalue"]
+    if not (adf_p >= options.get("adf_pvalue", stats.UNIT_ROOT_ADF_P)
+            and kpss_p < options.get("kpss_pvalue", stats.ALPHA)):
+        return 0
+    return max(1, int(stats.differencing_order(ctx)["d"]))

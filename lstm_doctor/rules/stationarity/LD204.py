@@ -85,7 +85,10 @@ class Rule_LD204(Rule):  # noqa: N801
         want = max(p + 1, math.ceil(self.options["window_factor"] * p))
         what = (f"a seasonal period of {p} (strength {ev['strength']:.2f}, ACF at lag {p} "
                 f"{ev['acf_at_period']:.2f})")
-        window_remedy = [SetWindow(want)] if want <= max(ctx.n_train // 4, 1) else []
+        # a window LD504 would call too long is no remedy (the remediated set-up must pass it)
+        longest = (ctx.rule_options.get("LD504") or {}).get("max_seq_length", 200)
+        window_remedy = [SetWindow(want)] if want <= min(max(ctx.n_train // 4, 1),
+                                                         longest) else []
         if ev["kind"] == "cycle":
             return Verdict(
                 message=f"the series has a quasi-periodic cycle of about {p} steps (strength "
