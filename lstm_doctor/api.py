@@ -5,13 +5,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from lstm_doctor.config import LSTMConfig, load_setup
+from lstm_doctor import engine
+from lstm_doctor.config import LSTMConfig, load_setup  # noqa: F401 - load_setup re-exported
 from lstm_doctor.context import Context
-from lstm_doctor.data import SeriesData, load_series
+from lstm_doctor.data import load_series  # noqa: F401 - re-exported
 from lstm_doctor.errors import InputError
-from lstm_doctor.findings import Finding, Report, RuleOutcome, Severity
+from lstm_doctor.findings import Finding, Report
 from lstm_doctor.fix import FixResult, fix
+from lstm_doctor.options import CheckOptions
 from lstm_doctor.panel import PanelReport, check_panel
+from lstm_doctor.report_facts import attach_facts
+from lstm_doctor.rules import instantiate_rules as _instantiate
 
 
 def check(
@@ -71,66 +75,18 @@ def check(
     InputError
         For unreadable data, unknown columns, bad config keys or unknown rule codes.
     """
-    started = time.perf_counter()
-    series = data if isinstance(data, SeriesData) else load_series(
-        data, target=target, time_col=time_col, features=features, time_format=time_format,
-        calendar=calendar, test_data=test_data)
-    setup = _fit_to_data(load_setup(config, model), series)
-    ctx = Context(series, setup or LSTMConfig(), config_given=setup is not None)
-    report = _run_rules(ctx, select=select, ignore=ignore, thresholds=thresholds,
-                        severities=severities)
-    report.meta["check_seconds"] = round(time.perf_counter() - started, 4)
-    return report
-
-
-def _fit_to_data(setup: LSTMConfig | None, series: SeriesData) -> LSTMConfig | None:
-    """Read a saved model's input shape against the data it is checked on.
-
-    A model input of ``(1, k)`` is look-back values passed as features when the data has
-    one column, but one time step of ``k`` variables when the data has extra feature
-    columns (the multivariate pollution tutorial): the window is then one step.
-    """
-    if setup is None or setup.window.layout != "features" or \
-            setup.origin("window.layout") != "model" or not series.feature_names:
-        return setup
-    import dataclasses
-
-    k = setup.window.seq_length
-    note = (f"the model's input (1, {k}) is read as one time step of {k} variables (the data "
-            f"has {1 + len(series.feature_names)} input columns), not {k} look-back values")
-    return dataclasses.replace(setup.replace("window", layout="time", seq_length=1),
-                               notes=(*setup.notes, note))
-
-
-def _instantiate(select, ignore, thresholds, severities) -> list:
-    from lstm_doctor.rules import find_rule, select_rules
-
-    classes = select_rules(select, ignore)
-    thresholds = {find_rule(k).code: v for k, v in (thresholds or {}).items()}
-    severities = {find_rule(k).code: Severity.parse(v, what=f"severity of {k}")
-                  for k, v in (severities or {}).items()}
-    return [cls(thresholds=thresholds.get(cls.code), severity=severities.get(cls.code))
-            for cls in classes]
+    options = CheckOptions(
+        target=target, time_col=time_col, features=features, time_format=time_format,
+        calendar=calendar, test_data=test_data, config=config, model=model, select=select,
+        ignore=ignore, thresholds=thresholds, severities=severities).validate()
+    return engine.check(data, options)  # with the renderers' facts attached
 
 
 def _run_rules(ctx: Context, *, select=None, ignore=None, thresholds=None,
-               severities=None, rules: list | None = None) -> Report:
+               severities=None, rules: list | None = None, train=None) -> Report:
+    """:func:`lstm_doctor.engine.run_rules` of these rules (or of the selected ones)."""
     rules = rules if rules is not None else _instantiate(select, ignore, thresholds, severities)
-    ctx.rule_options.update({rule.code: dict(rule.options) for rule in rules})
-    findings: list[Finding] = []
-    outcomes: list[RuleOutcome] = []
-    seconds: dict[str, float] = {}  # per rule; a shared statistic counts for its first user
-    for rule in rules:
-        t0 = time.perf_counter()
-        status, finding, reason = rule.run(ctx)
-        seconds[rule.code] = round(time.perf_counter() - t0, 5)
-        outcomes.append(RuleOutcome(rule.code, rule.name, status, reason))
-        if finding is not None:
-            findings.append(finding)
-    findings.sort(key=lambda f: (-f.severity.rank, f.code))
-    return Report(findings=findings, data=ctx.series.facts(),
-                  config=ctx.config.to_report() if ctx.config_given else None,
-                  outcomes=outcomes, meta={"rule_seconds": seconds}, extras={"context": ctx})
+    return engine.run_rules(ctx, rules, train=train)
 
 
 def report(
@@ -186,28 +142,27 @@ def report(
     Report
         The check findings plus ``comparison`` (metrics, DM tests, histories, forecasts).
     """
-    from lstm_doctor.experiment import run_experiment
-
     started = time.perf_counter()
-    series = data if isinstance(data, SeriesData) else load_series(
-        data, target=target, time_col=time_col, features=features, time_format=time_format,
-        calendar=calendar, test_data=test_data)
-    setup = _fit_to_data(load_setup(config, model), series)
+    options = CheckOptions(
+        target=target, time_col=time_col, features=features, time_format=time_format,
+        calendar=calendar, test_data=test_data, config=config, model=model, select=select,
+        ignore=ignore, thresholds=thresholds, severities=severities).validate()
+    series, setup = engine.load(data, options)
     ctx = Context(series, setup or LSTMConfig(), config_given=True)
-    rules = _instantiate(select, ignore, thresholds, severities)
-    result = _run_rules(ctx, rules=rules)
-    if train:
-        run_experiment(result, ctx, seeds=seeds, epochs=epochs, max_seconds=max_seconds,
-                       screen=screen,
-                       ablation=ablation, progress=progress)
-        # the training-symptom rules (LD7xx) judge the runs: replace their "skip" outcomes
-        symptoms = [r for r in rules if r.needs_training]
-        if symptoms:
-            judged = _run_rules(ctx, rules=symptoms)
-            new = {o.code: o for o in judged.outcomes}
-            result.outcomes = [new.pop(o.code, o) for o in result.outcomes] + list(new.values())
-            result.findings = sorted(result.findings + judged.findings,
-                                     key=lambda f: (-f.severity.rank, f.code))
+    rules = options.rules()
+
+    def experiment(checked: Context, findings: list[Finding]) -> tuple[Any, dict[str, Any]]:
+        """Remedies (refined like ``lstm-doctor fix``) -> training -> results, one way."""
+        from lstm_doctor.experiment import run_experiment
+        from lstm_doctor.fixpoint import refine_remediation
+
+        remediation = refine_remediation(checked, findings, codes=[r.code for r in rules])
+        return run_experiment(checked, findings, remediation=remediation, seeds=seeds,
+                              epochs=epochs, max_seconds=max_seconds, screen=screen,
+                              ablation=ablation, progress=progress)
+
+    result = _run_rules(ctx, rules=rules, train=experiment if train else None)
+    attach_facts(result, refine=True)
     result.meta["total_seconds"] = round(time.perf_counter() - started, 3)
     return result
 
@@ -227,7 +182,8 @@ def explain(code: str) -> str:
     lines = [header, "=" * len(header), "", rule.doc()]
     if rule.thresholds:
         lines += ["", "Thresholds (override with thresholds={...} or the project config):"]
-        lines += [f"  {k} = {v!r}" for k, v in rule.thresholds.items()]
+        lines += [f"  {k} = {v!r}" + (f"  ({c.describe()})" if (c := rule.constraint(k)) else "")
+                  for k, v in rule.thresholds.items()]
     return "\n".join(lines)
 
 

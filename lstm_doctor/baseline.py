@@ -20,7 +20,8 @@ The file is JSON, sorted for stable diffs, with no timestamps and no measured nu
 the baseline works from any working directory. ``fingerprint`` is the first 16 hex digits
 of ``sha256(file + NUL + target + NUL + code)``: a rule reports at most one finding per
 series, so file, target column and code identify it. Matching is by fingerprint; ``severity``
-is compared by rank (error > warning > info).
+is compared by rank (error > warning > info): :mod:`lstm_doctor.gate` decides what a mark
+means for the exit code.
 """
 
 from __future__ import annotations
@@ -31,37 +32,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from lstm_doctor import gate
 from lstm_doctor.errors import InputError
+from lstm_doctor.gate import failing, is_error_result  # noqa: F401 - re-exported
 
 BASELINE_VERSION = 1
-RANK = {"error": 3, "warning": 2, "info": 1}
 
 #: ``baseline_state`` of a finding after :func:`apply_baseline`.
-STATES = ("new", "worsened", "unchanged")
-
-
-def is_error_result(result: dict[str, Any]) -> bool:
-    """True for a ``{"source", "error"}`` entry (a file that could not be checked)."""
-    return "error" in result and "findings" not in result
-
-
-def failing(finding: dict[str, Any], threshold: int) -> bool:
-    """Whether a finding (a ``Finding.to_dict()``) fails the gate.
-
-    Parameters
-    ----------
-    finding : dict
-        A finding; may carry ``baseline_state`` (see :func:`apply_baseline`).
-    threshold : int
-        :func:`lstm_doctor.findings.fail_threshold` of ``--fail-on``.
-
-    Returns
-    -------
-    bool
-        At or above the threshold and not already known (``unchanged``) in a baseline.
-    """
-    return (RANK[finding["severity"]] >= threshold
-            and finding.get("baseline_state", "new") != "unchanged")
+STATES = gate.BASELINE_STATES
 
 
 def file_key(source: str, baseline_path: str | Path) -> str:
@@ -144,7 +122,7 @@ def load_baseline(path: str | Path) -> dict[str, dict[str, Any]]:
     out = {}
     for i, e in enumerate(entries):
         if not (isinstance(e, dict) and {"file", "target", "code", "severity"} <= set(e)
-                and e["severity"] in RANK):
+                and e["severity"] in gate.RANK):
             raise InputError(f"{label}: entry {i} needs file, target, code and a severity "
                              "(error|warning|info)")
         fp = fingerprint(str(e["file"]), str(e["target"]), str(e["code"]))
@@ -176,12 +154,7 @@ def apply_baseline(results: list[dict[str, Any]], baseline: dict[str, dict[str, 
             fp = fingerprint(fkey, target, f["code"])
             seen.add(fp)
             old = baseline.get(fp)
-            if old is None:
-                state = "new"
-            elif RANK[f["severity"]] > RANK[old["severity"]]:
-                state = "worsened"
-            else:
-                state = "unchanged"
+            state = gate.baseline_state(f["severity"], None if old is None else old["severity"])
             f["baseline_state"] = state
             counts[state] += 1
         absent = [{"code": e["code"], "severity": e["severity"]} for fp, e in baseline.items()

@@ -232,14 +232,15 @@ def describe_units_heuristic(windows: int, params_per_window: float) -> str:
 def seasonal_period(ctx: Context) -> int:
     """The calendar or stable seasonal period of the target, or 0.
 
-    Quasi-periodic cycles (``detect_period(...)["kind"] == "cycle"``: sunspots, lynx, and
-    chance peaks in short noisy series) are left out: their length drifts, so sizing a
-    window or a holdout on them is not reliable. Whether the set-up removes or sees the
-    season is :func:`lstm_doctor.stats.season_handling` (one definition for all rules).
+    Derived from :func:`lstm_doctor.stats.seasonal_period`, the one source of the period.
+    Quasi-periodic cycles (``kind == "cycle"``: sunspots, lynx, and chance peaks in short
+    noisy series) are left out: their length drifts, so sizing a window or a holdout on them
+    is not reliable. Whether the set-up removes or sees the season is
+    :func:`lstm_doctor.rules._setup_facts.season_handling` (one definition for all rules).
     """
-    from lstm_doctor.stats import detect_period
+    from lstm_doctor.stats import seasonal_period as period_of
 
-    season = detect_period(ctx)
-    if not season or season.get("kind") != "seasonal":
+    season = period_of(ctx)
+    if season is None or season["kind"] != "seasonal":
         return 0
-    return int(season["period"])
+    return season["period"]

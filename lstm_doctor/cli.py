@@ -12,22 +12,22 @@ from pathlib import Path
 
 import click
 
+from lstm_doctor.cli_support import DATA_FLAGS as _DATA_FLAGS
+from lstm_doctor.cli_support import emit as _emit
+from lstm_doctor.cli_support import escape
+from lstm_doctor.cli_support import one_line as _one_line
+from lstm_doctor.cli_support import plan_outputs as _plan_outputs
+from lstm_doctor.cli_support import refuse_to_overwrite as _refuse_to_overwrite
+from lstm_doctor.cli_support import run_settings as _run_settings
+from lstm_doctor.cli_support import stderr as _stderr
 from lstm_doctor.errors import InputError
+from lstm_doctor.gate import FAIL_ON_CHOICES
 
-FAIL_ON = click.Choice(["error", "warning", "info", "never"], case_sensitive=False)
-
-
-def _stderr():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
-_DATA_FLAGS = "lstm_doctor.data_flags"
+FAIL_ON = click.Choice(list(FAIL_ON_CHOICES), case_sensitive=False)
 
 
 def _data_flag(ctx: click.Context, param: click.Parameter, value):
-    """Keep a data-reading flag in ``ctx.meta`` (read by :func:`_resolve_settings`)."""
+    """Keep a data-reading flag in ``ctx.meta`` (read by ``cli_support.resolve_settings``)."""
     if value not in (None, False):
         ctx.meta.setdefault(_DATA_FLAGS, {})[param.name] = value
     return value
@@ -66,27 +66,14 @@ def data_options(func):
     return func
 
 
-def _config_source(config_path, model_path) -> tuple[str | None, str | None] | None:
-    """``(config, model)`` paths, or ``None`` when neither is given.
-
-    Both may be given: the model's architecture and compile settings combine with the
-    config's preprocessing, window, training loop and split.
-    """
-    if not config_path and not model_path:
-        return None
-    if config_path and str(config_path).lower().endswith(".keras") and not model_path:
-        return None, config_path  # a saved model passed with --config
-    return config_path or None, model_path or None
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lstm-doctor", prog_name="lstm-doctor")
 def cli() -> None:
     """lstm-doctor: why does my LSTM forecast so badly? Diagnose, prove, fix."""
 
 
-FORMAT_CHOICE = click.Choice(["text", "json", "junit", "sarif", "github", "markdown"],
-                             case_sensitive=False)
+FORMAT_CHOICE = click.Choice(["text", "json", "junit", "sarif", "github", "markdown",
+                              "html"], case_sensitive=False)
 REPORT_FORMAT_CHOICE = click.Choice(["text", "json", "junit", "sarif", "github", "markdown",
                                      "html"], case_sensitive=False)
 
@@ -105,90 +92,12 @@ def project_options(func):
     return func
 
 
-def _resolve_settings(ctx: click.Context, project_config: str | None, isolated: bool,
-                      **cli_values):
-    """Project file + command-line flags -> ``(project, settings)`` (flags win)."""
-    from click.core import ParameterSource
-
-    from lstm_doctor.project import ProjectConfig, load_project_config, resolve
-
-    if project_config and isolated:
-        raise InputError("give either --project-config or --isolated, not both")
-    project = ProjectConfig() if isolated else load_project_config(path=project_config)
-    if ctx.get_parameter_source("fail_on") in (ParameterSource.DEFAULT, None):
-        cli_values["fail-on"] = None
-    flags = ctx.meta.get(_DATA_FLAGS, {})
-    cli_values.update({"no-time-col": flags.get("no_time_col"),
-                       "time-format": flags.get("time_format"),
-                       "calendar": flags.get("calendar")})
-    return project, resolve(project, cli_values)
-
-
-def _run_settings(ctx: click.Context, project_config: str | None, isolated: bool, *,
-                  target, time_col, features, config_path, model_path, select, ignore,
-                  fail_on) -> tuple[dict, str, str | None]:
-    """``(check kwargs, fail-on, set-up source)`` for ``check``/``report`` (flags win)."""
-    from lstm_doctor.project import settings_kwargs
-
-    _, settings = _resolve_settings(
-        ctx, project_config, isolated, target=target, **{"time-col": time_col},
-        features=features, config=config_path, model=model_path, select=select, ignore=ignore,
-        **{"fail-on": fail_on})
-    source = _config_source(settings["config"].value, settings["model"].value)
-    kwargs = settings_kwargs(settings)
-    _data_settings(ctx, kwargs)
-    return kwargs, settings["fail-on"].value, source
-
-
-def _data_settings(ctx: click.Context, kwargs: dict) -> None:
-    """Validate the time format and calendar once, and add ``--test-data``."""
-    from lstm_doctor.data import validate_calendar, validate_time_format
-
-    if kwargs.get("time_format"):
-        validate_time_format(kwargs["time_format"])
-    validate_calendar(kwargs.get("calendar"))
-    test_data = ctx.meta.get(_DATA_FLAGS, {}).get("test_data")
-    if test_data:
-        data = ctx.params.get("data")
-        if isinstance(data, tuple) and len(data) != 1:
-            raise click.UsageError("--test-data is the holdout of one series; give one DATA "
-                                   "file with it")
-        kwargs["test_data"] = test_data
-
-
-def _plan_outputs(formats: tuple[str, ...],
-                  outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """Pair ``--format`` and ``--output`` in order; unpaired formats go to stdout."""
-    formats = tuple(f.lower() for f in formats) or ("text",)
-    if len(outputs) > len(formats):
-        raise click.UsageError(f"--output '{outputs[len(formats)]}' has no matching --format; "
-                               "give one --format per --output, in the same order")
-    pairs = [(fmt, outputs[i] if i < len(outputs) and outputs[i] != "-" else None)
-             for i, fmt in enumerate(formats)]
-    to_stdout = [fmt for fmt, out in pairs if out is None]
-    if len(to_stdout) > 1:
-        raise click.UsageError(f"formats {', '.join(to_stdout)} would all go to stdout; give "
-                               "each but one an --output file (paired with --format in order)")
-    paths = [out for _, out in pairs if out is not None]
-    dupes = sorted({p for p in paths if paths.count(p) > 1})
-    if dupes:
-        raise click.UsageError(f"--output '{dupes[0]}' is given twice; use one file per format")
-    return pairs
-
-
-def _file_error(item: str, exc: Exception) -> str:
-    """The one-line error of a file that could not be checked (always naming the file)."""
-    msg = _one_line(exc)
-    label = "<stdin>" if item == "-" else item
-    return msg if label in msg else f"'{label}': {msg}"
-
-
 @cli.command()
 @click.argument("data", nargs=-1, required=True)
 @data_options
 @click.option("--format", "formats", multiple=True, type=FORMAT_CHOICE,
-              help="Output format: text (default), json, junit, sarif, github, markdown. "
-                   "Repeat for several outputs in one run.")
+              help="Output format: text (default), json, junit, sarif, github, markdown, "
+                   "html (one file). Repeat for several outputs in one run.")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="File for the --format at the same position; a format without one goes "
                    "to stdout (at most one may).")
@@ -221,42 +130,24 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
     a lstm-doctor.toml (see 'lstm-doctor config'); flags override them.
     Never trains and never imports TensorFlow; fast enough for a CI gate.
     """
-    _one_blas_thread()
-    from lstm_doctor.api import _instantiate
-    from lstm_doctor.api import check as api_check
-    from lstm_doctor.config import load_setup
-    from lstm_doctor.findings import fail_threshold
+    from lstm_doctor import gate
+    from lstm_doctor.cli_support import check_data, one_blas_thread
 
+    one_blas_thread()
     pairs = _plan_outputs(formats, outputs)
     if data.count("-") > 1:
         raise click.UsageError("'-' (stdin) can be given only once")
-    kwargs, fail_on, source = _run_settings(
+    options, fail_on = _run_settings(
         ctx, project_config, isolated, target=target, time_col=time_col, features=features,
         config_path=config_path, model_path=model_path, select=select, ignore=ignore,
         fail_on=fail_on)
-    lstm_config = load_setup(*source) if source else None  # validated once, for every file
-    _instantiate(kwargs["select"], kwargs["ignore"], kwargs["thresholds"], kwargs["severities"])
+    options = options.with_setup()  # the set-up validated once, for every file
     baseline = None
     if baseline_path:
         from lstm_doctor.baseline import load_baseline
 
         baseline = load_baseline(baseline_path)
-
-    results: list[dict] = []
-    many = _many_series(data, id_col, jobs, scheduler)
-    if many:
-        results = _check_many(data, id_col, jobs, scheduler, lstm_config, kwargs)
-    for item in () if many else data:
-        try:
-            report = api_check(item, config=lstm_config, **kwargs)
-        except InputError as exc:
-            if len(data) == 1:
-                raise
-            message = _file_error(item, exc)
-            _stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
-            results.append({"source": "<stdin>" if item == "-" else item, "error": message})
-            continue
-        results.append(report.to_dict())
+    results = check_data(data, options, id_col=id_col, jobs=jobs, scheduler=scheduler)
 
     if baseline is not None:
         from lstm_doctor.baseline import apply_baseline
@@ -273,82 +164,7 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
 
         n = write_baseline(results, write_baseline_path)
         _stderr().print(f"wrote baseline {write_baseline_path} ({n} finding(s))")
-    sys.exit(_exit_code(results, fail_threshold(fail_on), bool(write_baseline_path)))
-
-
-def _one_blas_thread() -> None:
-    """Run BLAS on one thread in ``check`` (unless the user chose otherwise).
-
-    The checks only do small linear algebra; on a busy 2-CPU CI runner OpenBLAS's worker
-    threads spin against other processes and made the unit-root tests up to 6x slower.
-    Effective only before numpy is first imported (always the case for the CLI).
-    """
-    if "numpy" in sys.modules:
-        return
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-
-
-def _many_series(data: tuple[str, ...], id_col: str | None, jobs: int,
-                 scheduler: str | None) -> bool:
-    """Whether ``check`` runs the panel engine (series split, parallel, or a directory)."""
-    return bool(id_col or scheduler or jobs != 1
-                or any(item != "-" and Path(item).is_dir() for item in data))
-
-
-def _check_many(data: tuple[str, ...], id_col: str | None, jobs: int, scheduler: str | None,
-                lstm_config, kwargs: dict) -> list[dict]:
-    """Check every series of DATA with :func:`lstm_doctor.panel.check_sources`."""
-    from lstm_doctor.panel import check_sources
-
-    if jobs == 0:
-        raise click.UsageError("--jobs 0 is not valid; give a number of worker processes, "
-                               "or -1 for one per CPU")
-
-    def report_error(message: str) -> None:
-        _stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
-
-    results = check_sources(list(data), dict(kwargs, config=lstm_config), id_col=id_col,
-                            jobs=jobs, client=scheduler, progress=True, on_error=report_error)
-    bad = [r for r in results if "findings" not in r]
-    if bad and len(results) > 1:
-        _stderr().print(f"{len(bad)} of {len(results)} series could not be checked "
-                        "(error entries in the report)", soft_wrap=True)
-    return results
-
-
-def _exit_code(results: list[dict], threshold: int, wrote_baseline: bool) -> int:
-    from lstm_doctor.baseline import failing, is_error_result
-
-    if any(is_error_result(r) for r in results):
-        return 2
-    if wrote_baseline:
-        return 0
-    bad = any(failing(f, threshold) for r in results for f in r["findings"])
-    return 1 if bad else 0
-
-
-def _emit(results: list[dict], fmt: str, output: str | None, fail_on: str) -> None:
-    from lstm_doctor.render import render
-
-    if fmt == "text" and not output:
-        from rich.console import Console
-
-        from lstm_doctor.render.text import print_many
-
-        print_many(results, Console(), fail_on=fail_on)
-        return
-    text = render(fmt, results, fail_on=fail_on)
-    if output:
-        try:
-            Path(output).write_text(text if text.endswith("\n") else text + "\n",
-                                    encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--output '{output}' cannot be written ({exc.strerror}); check "
-                             "the directory exists and is writable") from None
-        _stderr().print(f"wrote {output}")
-    elif text:
-        click.echo(text.rstrip("\n"))
+    sys.exit(gate.exit_code(results, fail_on, record_only=bool(write_baseline_path)))
 
 
 @cli.command("config")
@@ -368,20 +184,16 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
     """
     import json
 
-    from lstm_doctor.api import _instantiate
-    from lstm_doctor.config import load_setup
-    from lstm_doctor.project import settings_kwargs
+    from lstm_doctor.cli_support import resolve_settings
+    from lstm_doctor.project import settings_options
 
-    project, settings = _resolve_settings(
+    project, settings = resolve_settings(
         ctx, project_config, isolated, target=target, **{"time-col": time_col},
         features=features, config=config_path, model=model_path, select=select, ignore=ignore,
         **{"fail-on": fail_on})
-    kwargs = settings_kwargs(settings)
-    source = _config_source(settings["config"].value, settings["model"].value)
-    if source:
-        load_setup(*source)
-    rules = _instantiate(kwargs["select"], kwargs["ignore"], kwargs["thresholds"],
-                         kwargs["severities"])
+    options = settings_options(settings)
+    options.setup()  # validate the set-up file
+    rules = options.validate().rules()
     where = str(project.path) if project.path else None
     rule_rows = []
     for rule in rules:
@@ -481,16 +293,13 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
         pairs = [("text", None)] + [("html", out) for out in outputs]
     else:
         pairs = _plan_outputs(formats, outputs)
-    kwargs, fail_on, source = _run_settings(
+    options, fail_on = _run_settings(
         ctx, project_config, isolated, target=target, time_col=time_col, features=features,
         config_path=config_path, model_path=model_path, select=select, ignore=ignore,
         fail_on=fail_on)
-    from lstm_doctor.config import load_setup
-
-    setup = load_setup(*source) if source else None
-    result = api_report(data, config=setup, seeds=seeds, epochs=epochs,
+    result = api_report(data, seeds=seeds, epochs=epochs,
                         max_seconds=max_seconds, ablation=ablation, train=not no_train,
-                        progress=True, screen=not no_screen, **kwargs)
+                        progress=True, screen=not no_screen, **options.with_setup().as_kwargs())
     result.meta["command"] = "lstm-doctor " + " ".join(sys.argv[1:])
     if json_path:
         Path(json_path).write_text(result.to_json() + "\n", encoding="utf-8")
@@ -555,14 +364,14 @@ def fix_cmd(ctx, data, target, time_col, features, config_path, model_path, sele
 
     if output and in_place:
         raise click.UsageError("give either -o/--output or --in-place, not both")
-    kwargs, _, source = _run_settings(
+    options, _ = _run_settings(
         ctx, project_config, isolated, target=target, time_col=time_col, features=features,
         config_path=config_path, model_path=model_path, select=select, ignore=ignore,
         fail_on=None)
-    if source is None:
+    config_file, model_file = options.config, options.model
+    if config_file is None and model_file is None:
         raise InputError("fix needs the LSTM set-up to fix: give --config setup.yaml and/or "
                          "--model model.keras")
-    config_file, model_file = source
     if in_place and not config_file:
         raise InputError("--in-place overwrites the --config file and none was given; write "
                          "the fixed set-up with -o fixed.yaml")
@@ -572,8 +381,8 @@ def fix_cmd(ctx, data, target, time_col, features, config_path, model_path, sele
     output = None if output == "-" else output
     if output:
         _refuse_to_overwrite(output, data=data, config=config_file, model=model_file,
-                             test_data=kwargs.get("test_data"))
-    result = api_fix(data, config=config_file, model=model_file, **kwargs)
+                             test_data=options.test_data)
+    result = api_fix(data, **options.as_kwargs())
     written = config_file if in_place else output
     if written and (result.changes or not in_place):
         write_atomic(written, result.yaml, what="--in-place" if in_place else "--output")
@@ -603,16 +412,41 @@ def fix_cmd(ctx, data, target, time_col, features, config_path, model_path, sele
     sys.exit(0)
 
 
-def _refuse_to_overwrite(output: str, **inputs: str | None) -> None:
-    """An ``-o`` file must not be one of the user's inputs (--in-place is the way)."""
-    out = Path(output).resolve()
-    for what, path in inputs.items():
-        if not path or path == "-" or Path(path).resolve() != out:
-            continue
-        flag = {"data": "DATA", "test_data": "--test-data", "model": "--model"}.get(what)
-        hint = ("pass --in-place to overwrite it, or choose another file" if what == "config"
-                else "choose another file")
-        raise InputError(f"-o '{output}' is your {flag or '--config'} file; {hint}")
+@cli.command("render")
+@click.argument("report_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", default="text", show_default=True, type=FORMAT_CHOICE,
+              help="Output format (html: a report of one series).")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
+@click.option("--fail-on", type=FAIL_ON,
+              help="Gate of junit/markdown/json (default: the saved run's, else error).")
+def render_cmd(report_file, fmt, output, fail_on):
+    """Re-render a saved JSON report (check --format json, report --json; - for stdin).
+
+    The output equals what the original run wrote in that format: every format is made
+    from the saved report alone. Exit 0 once written (the gate is 'check').
+    """
+    from lstm_doctor.render import load_saved
+
+    try:
+        text = (click.get_text_stream("stdin").read() if report_file == "-"
+                else Path(report_file).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"'{report_file}' cannot be read ({exc.strerror})") from None
+    results, saved_fail_on = load_saved(text, where=f"'{report_file}'")
+    fail_on = (fail_on or saved_fail_on or "error").lower()
+    fmt = fmt.lower()
+    if fmt == "text" and not output and len(results) == 1 and results[0].get("comparison"):
+        from rich.console import Console
+
+        from lstm_doctor.render.comparison import print_comparison
+        from lstm_doctor.render.text import print_report
+
+        console = Console()  # as 'lstm-doctor report' prints it
+        print_report(results[0], console, fail_on=fail_on)
+        print_comparison(results[0]["comparison"], console)
+    else:
+        _emit(results, fmt, output, fail_on)
+    sys.exit(0)
 
 
 @cli.command("rules")
@@ -651,17 +485,6 @@ def demo(output, seeds, epochs, no_train):
     from lstm_doctor.demo import run_demo
 
     run_demo(output=output, seeds=seeds, epochs=epochs, train=not no_train, summary=True)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def escape(text: str) -> str:
-    """Escape rich markup, so that messages like '[tool.lstm-doctor]' print as written."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,17 +29,38 @@ class Context:
         The set-up (Keras defaults when none was given).
     config_given : bool
         Whether the user gave a set-up; set-up rules are skipped otherwise.
+    experiment : ExperimentResult, optional
+        A training run's results, which the training-symptom rules (LD7xx) judge; read-only
+        (see :meth:`with_experiment`).
     """
 
-    def __init__(self, series: SeriesData, config: LSTMConfig, *, config_given: bool) -> None:
+    def __init__(self, series: SeriesData, config: LSTMConfig, *, config_given: bool,
+                 experiment: Any = None) -> None:
         self.series = series
         self.config = config
         self.config_given = config_given
-        self.experiment: Any = None  # set by the experiment (training-symptom rules read it)
+        self._experiment = experiment
         #: Effective thresholds of the rules in this run (code -> options), for statistics
         #: that one rule's decision shares with another (e.g. LD205's with LD201).
         self.rule_options: dict[str, dict[str, Any]] = {}
         self._cache: dict[Any, Any] = {}
+
+    @property
+    def experiment(self) -> Any:
+        """The training run's results (``None`` in a check: the LD7xx rules skip)."""
+        return self._experiment
+
+    def with_experiment(self, experiment: Any) -> Context:
+        """A copy of the context holding a training run's results (for the LD7xx rules).
+
+        The new context shares the series, the set-up, the cached statistics and the rule
+        options; this one is unchanged.
+        """
+        import copy
+
+        other = copy.copy(self)
+        other._experiment = experiment
+        return other
 
     # -- caching ---------------------------------------------------------------------------
     def cached(self, key: Any, compute: Callable[[], T]) -> T:

@@ -8,11 +8,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from lstm_doctor import gate
 from lstm_doctor.errors import InputError
+from lstm_doctor.gate import FAIL_ON_CHOICES, fail_threshold  # noqa: F401 - re-exported
 
 
 class Severity(str, enum.Enum):
-    """How bad a finding is. Ordered: ``ERROR > WARNING > INFO``."""
+    """How bad a finding is. Ordered by rank: ``ERROR > WARNING > INFO``.
+
+    The order is :data:`lstm_doctor.gate.RANK` (not the alphabetical order of the values):
+    ``max(Severity.WARNING, Severity.ERROR)`` is ``ERROR``.
+    """
 
     ERROR = "error"
     WARNING = "warning"
@@ -20,8 +26,28 @@ class Severity(str, enum.Enum):
 
     @property
     def rank(self) -> int:
-        """3 for error, 2 for warning, 1 for info."""
-        return {"error": 3, "warning": 2, "info": 1}[self.value]
+        """3 for error, 2 for warning, 1 for info (:data:`lstm_doctor.gate.RANK`)."""
+        return gate.RANK[self.value]
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, Severity):
+            return self.rank < other.rank
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, Severity):
+            return self.rank <= other.rank
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, Severity):
+            return self.rank > other.rank
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, Severity):
+            return self.rank >= other.rank
+        return NotImplemented
 
     @classmethod
     def parse(cls, value: str | Severity, *, what: str = "severity") -> Severity:
@@ -34,21 +60,6 @@ class Severity(str, enum.Enum):
             raise InputError(
                 f"{what}: '{value}' is not a severity; use one of error, warning, info"
             ) from None
-
-
-FAIL_ON_CHOICES = ("error", "warning", "info", "never")
-
-
-def fail_threshold(fail_on: str) -> int:
-    """Rank at or above which a finding fails the run (``never`` -> above every rank)."""
-    value = str(fail_on).strip().lower()
-    if value == "never":
-        return 99
-    if value not in FAIL_ON_CHOICES:
-        raise InputError(
-            f"--fail-on: '{fail_on}' is not valid; use one of {', '.join(FAIL_ON_CHOICES)}"
-        )
-    return Severity(value).rank
 
 
 @dataclass
@@ -95,6 +106,20 @@ class Finding:
             "remedies": [r.to_dict() for r in self.remedies],
             "crashed": self.crashed,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        """The finding of a :meth:`to_dict` (remedies become Remedy objects again)."""
+        from lstm_doctor.remedies import Remedy
+
+        remedies = [r if not isinstance(r, dict) else Remedy(
+            kind=r["kind"], section=r["section"], changes=dict(r.get("changes") or {}),
+            note=r.get("note", ""), reference=r.get("reference", ""))
+            for r in d.get("remedies") or []]
+        return cls(code=d["code"], name=d["name"], group=d["group"],
+                   severity=Severity.parse(d["severity"]), message=d["message"],
+                   evidence=dict(d.get("evidence") or {}), fix=d.get("fix", ""),
+                   remedies=remedies, crashed=bool(d.get("crashed", False)))
 
 
 @dataclass
@@ -156,6 +181,13 @@ class Report:
         Training results (filled by :func:`lstm_doctor.report`).
     meta : dict
         Command line, versions, timings.
+    facts : dict
+        What the renderers show beyond the findings (seasonal period, time grid, holdout,
+        a downsampled series, the proposed set-up, rule documentation, versions), computed
+        once by :mod:`lstm_doctor.report_facts`; renderers read nothing else.
+    tool : dict or None
+        The ``tool`` block of a report read back with :meth:`from_dict` (``None``: this
+        version).
     """
 
     findings: list[Finding]
@@ -165,6 +197,8 @@ class Report:
     comparison: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict, repr=False)
+    facts: dict[str, Any] = field(default_factory=dict, repr=False)
+    tool: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -176,12 +210,11 @@ class Report:
 
     def passed(self, fail_on: str = "error") -> bool:
         """True when no finding is at or above ``fail_on`` (error|warning|info|never)."""
-        threshold = fail_threshold(fail_on)
-        return all(f.severity.rank < threshold for f in self.findings)
+        return self.exit_code(fail_on) == gate.EXIT_PASS
 
     def exit_code(self, fail_on: str = "error") -> int:
-        """0 when :meth:`passed`, else 1."""
-        return 0 if self.passed(fail_on) else 1
+        """0 when :meth:`passed`, else 1 (:func:`lstm_doctor.gate.findings_exit_code`)."""
+        return gate.findings_exit_code(self.findings, fail_on)
 
     def codes(self) -> list[str]:
         """Codes of the findings, in report order."""
@@ -193,7 +226,8 @@ class Report:
 
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "lstm-doctor", "version": __version__},
+            "tool": dict(self.tool) if self.tool else {"name": "lstm-doctor",
+                                                       "version": __version__},
             "data": to_jsonable(self.data),
             "config": to_jsonable(self.config),
             "findings": [f.to_dict() for f in self.findings],
@@ -207,7 +241,23 @@ class Report:
             out["comparison"] = to_jsonable(self.comparison)
         if self.meta:
             out["meta"] = to_jsonable(self.meta)
+        if self.facts:
+            out["facts"] = to_jsonable(self.facts)
         return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """A report from :meth:`to_dict` (or a saved ``--format json`` file).
+
+        ``Report.from_dict(r.to_dict()).to_dict() == r.to_dict()``; the live context is
+        not restored, so the result renders every format from its stored facts.
+        """
+        return cls(findings=[Finding.from_dict(f) for f in d.get("findings") or []],
+                   data=dict(d.get("data") or {}), config=d.get("config"),
+                   outcomes=[RuleOutcome(o["code"], o["name"], o["status"], o.get("reason", ""))
+                             for o in d.get("rules") or []],
+                   comparison=d.get("comparison"), meta=dict(d.get("meta") or {}),
+                   facts=dict(d.get("facts") or {}), tool=d.get("tool"))
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string (no NaN: non-finite numbers are ``null``)."""
@@ -223,7 +273,7 @@ class Report:
         """Render the self-contained HTML report; write it to ``path`` when given."""
         from lstm_doctor.render.html import render_html
 
-        html = render_html(self)
+        html = render_html(self.to_dict())
         if path is not None:
             from pathlib import Path
 

@@ -2,7 +2,7 @@
 
 The linter convention (``ruff --fix``, ``sqlfluff fix``): the check runs, the findings'
 remedies are composed into the remediated set-up
-(:func:`lstm_doctor.experiment.remediation.remediate_to_fixpoint`, refined until the rules
+(:func:`lstm_doctor.fixpoint.remediate_to_fixpoint`, refined until the rules
 propose nothing more), and the result is written in the config schema with each change labelled
 by the rules that asked for it, the remedies that lost a conflict (and why), and the
 findings no set-up change can fix.
@@ -152,7 +152,8 @@ def fix(data: Any, *, config: str | Path | dict | LSTMConfig | None = None,
         Without a set-up, or for bad data, config keys or rule options.
     """
     from lstm_doctor.api import _instantiate, check
-    from lstm_doctor.experiment.remediation import remediate_to_fixpoint, with_given
+    from lstm_doctor.experiment.remediation import with_given
+    from lstm_doctor.fixpoint import remediate_to_fixpoint
 
     if config is None and model is None:
         raise InputError("fix needs the LSTM set-up to fix: give --config setup.yaml "

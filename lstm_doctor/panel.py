@@ -34,7 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lstm_doctor import engine, gate
 from lstm_doctor.errors import InputError, did_you_mean
+from lstm_doctor.gate import summary_rows
+from lstm_doctor.options import CheckOptions
 
 #: How long to try to reach a Dask scheduler given by address.
 DASK_CONNECT_TIMEOUT = "20s"
@@ -67,9 +70,7 @@ class PanelReport:
     @property
     def errors(self) -> list[dict[str, Any]]:
         """The entries of the series that could not be checked."""
-        from lstm_doctor.baseline import is_error_result
-
-        return [r for r in self.results if is_error_result(r)]
+        return [r for r in self.results if gate.is_error_result(r)]
 
     def rows(self, fail_on: str = "error") -> list[dict[str, Any]]:
         """The summary table: one row per series.
@@ -90,7 +91,7 @@ class PanelReport:
         2 if a series could not be checked, 1 if a finding is at or above ``fail_on``,
         else 0.
         """
-        return exit_code(self.results, fail_on=fail_on)
+        return gate.exit_code(self.results, fail_on)
 
     def passed(self, fail_on: str = "error") -> bool:
         """True when :meth:`exit_code` is 0."""
@@ -98,9 +99,7 @@ class PanelReport:
 
     def to_dict(self, fail_on: str = "error") -> dict[str, Any]:
         """The JSON document (the several-files collection of the JSON output)."""
-        from lstm_doctor.render.json import collection
-
-        return collection(self.results, fail_on=fail_on)
+        return gate.collection(self.results, fail_on=fail_on)
 
     def to_json(self, fail_on: str = "error", indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string."""
@@ -113,42 +112,6 @@ class PanelReport:
         from lstm_doctor.render import render
 
         return render(fmt, self.results, fail_on=fail_on)
-
-
-def summary_rows(results: list[dict[str, Any]], fail_on: str = "error") -> list[dict[str, Any]]:
-    """Series x worst severity x codes for check results (see :meth:`PanelReport.rows`)."""
-    from lstm_doctor.baseline import failing, is_error_result
-    from lstm_doctor.findings import fail_threshold
-
-    threshold = fail_threshold(fail_on)
-    rows = []
-    for r in results:
-        if is_error_result(r):
-            rows.append({"series": r["source"], "id": None, "worst": "input-error",
-                         "error": 0, "warning": 0, "info": 0, "codes": [], "failing": 0,
-                         "message": r["error"]})
-            continue
-        s = r["summary"]
-        worst = next((k for k in ("error", "warning", "info") if s[k]), "pass")
-        rows.append({"series": r["data"].get("source") or "data",
-                     "id": r["data"].get("series_id"), "worst": worst,
-                     "error": s["error"], "warning": s["warning"], "info": s["info"],
-                     "codes": [f["code"] for f in r["findings"]],
-                     "failing": sum(failing(f, threshold) for f in r["findings"]),
-                     "message": None})
-    return rows
-
-
-def exit_code(results: list[dict[str, Any]], fail_on: str = "error") -> int:
-    """2 if an entry is an input error, 1 if a finding fails ``fail_on``, else 0."""
-    from lstm_doctor.baseline import failing, is_error_result
-    from lstm_doctor.findings import fail_threshold
-
-    if any(is_error_result(r) for r in results):
-        return 2
-    threshold = fail_threshold(fail_on)
-    bad = any(failing(f, threshold) for r in results if "findings" in r for f in r["findings"])
-    return 1 if bad else 0
 
 
 # -- the tasks -----------------------------------------------------------------------------
@@ -278,11 +241,15 @@ def panel_tasks(data: Any, *, id_col: str | None = None) -> list[Task]:
                      "mapping {id: series}")
 
 
-def _item_tasks(item: Any, id_col: str | None) -> list[Task]:
-    """Tasks of one command-line item (a file, a directory or ``-``)."""
+def _item_tasks(item: Any, id_col: str | None, *, read_stdin: bool = True) -> list[Task]:
+    """Tasks of one command-line item (a file, a directory or ``-``).
+
+    ``read_stdin=False`` (one series checked in this process) leaves stdin to
+    :func:`lstm_doctor.data.load_series`, exactly as ``lstm_doctor.check("-")`` reads it.
+    """
     if str(item) == "-":
         if id_col is None:
-            return [Task("<stdin>", _read_stdin())]
+            return [Task("<stdin>", _read_stdin() if read_stdin else "-")]
         return list(_split_frame(_read_stdin(), id_col, "<stdin>"))
     return panel_tasks(item, id_col=id_col)
 
@@ -293,9 +260,10 @@ def _read_stdin():
     return _read("-")[0]
 
 
-def check_sources(items: list[Any], options: dict[str, Any], *, id_col: str | None = None,
-                  jobs: int = 1, client: Any = None, progress: bool = False,
-                  on_error: Any = None) -> list[dict[str, Any]]:
+def check_sources(items: list[Any], options: CheckOptions | dict[str, Any], *,
+                  id_col: str | None = None, jobs: int = 1, client: Any = None,
+                  progress: bool = False, on_error: Any = None,
+                  strict: bool = False) -> list[dict[str, Any]]:
     """Check every series of several inputs (what ``lstm-doctor check`` runs).
 
     Parameters
@@ -303,13 +271,17 @@ def check_sources(items: list[Any], options: dict[str, Any], *, id_col: str | No
     items : list
         Files, directories or ``"-"`` (stdin), each split into series by ``id_col`` (a file
         without ``id_col`` is one series; a directory's files are one series each).
-    options : dict
-        As for :func:`check_task` (the set-up already loaded and validated).
+    options : CheckOptions or dict
+        As for :func:`check_task` (validated here; load the set-up once beforehand with
+        :meth:`CheckOptions.with_setup`).
     id_col, jobs, client, progress
         As in :func:`check_panel`.
     on_error : callable, optional
         Called with the message of each input that could not be read (when there are
         several inputs: a single unreadable input raises).
+    strict : bool
+        One series checked in this process (one file, no ``id_col``, ``jobs=1``): its input
+        error is raised as ``lstm_doctor.check`` raises it, not made an error entry.
 
     Returns
     -------
@@ -319,15 +291,19 @@ def check_sources(items: list[Any], options: dict[str, Any], *, id_col: str | No
     Raises
     ------
     InputError
-        When the only input cannot be read or split.
+        When the only input cannot be read or split (or, with ``strict``, checked).
     """
-    if options.get("test_data") is not None:
+    options = CheckOptions.coerce(options).validate()
+    single = (len(items) == 1 and id_col is None and jobs == 1 and client is None
+              and (str(items[0]) == "-" or not Path(items[0]).is_dir()))
+    if options.test_data is not None and not single:
         raise InputError("a separate test file (--test-data) is the holdout of one series; it "
                          "cannot be used with --id-col, --jobs or a directory of series")
+    strict = strict and single
     plan: list[list[Task] | dict[str, Any]] = []
     for item in items:
         try:
-            plan.append(_item_tasks(item, id_col))
+            plan.append(_item_tasks(item, id_col, read_stdin=not strict))
         except InputError as exc:
             if len(items) == 1:
                 raise
@@ -337,6 +313,8 @@ def check_sources(items: list[Any], options: dict[str, Any], *, id_col: str | No
                 on_error(entry["error"])
             plan.append(entry)
     tasks = [t for p in plan if isinstance(p, list) for t in p]
+    if strict:
+        return [check_task(tasks[0], options, strict=True)]
     done, _ = run_tasks(tasks, options, jobs=jobs, client=client,
                         progress=progress and len(tasks) > 1)
     results: list[dict[str, Any]] = []
@@ -356,16 +334,19 @@ def _one_line(text: Any) -> str:
     return " ".join(str(text).split())
 
 
-def check_task(task: Task, options: dict[str, Any]) -> dict[str, Any]:
+def check_task(task: Task, options: CheckOptions | dict[str, Any], *,
+               strict: bool = False) -> dict[str, Any]:
     """Check one series; never raises: an unusable series becomes an error entry.
 
     Parameters
     ----------
     task : Task
         The series (label, data or path, extra facts).
-    options : dict
-        ``target``, ``time_col``, ``features``, ``time_format``, ``calendar``, ``config``
-        (an LSTMConfig or None), ``select``, ``ignore``, ``thresholds``, ``severities``.
+    options : CheckOptions or dict
+        Validated options (a dict of them is accepted), the set-up preferably loaded once
+        (:meth:`CheckOptions.with_setup`).
+    strict : bool
+        Raise instead: an input error as it is, like ``lstm_doctor.check``.
 
     Returns
     -------
@@ -373,8 +354,9 @@ def check_task(task: Task, options: dict[str, Any]) -> dict[str, Any]:
         ``Report.to_dict()`` (``data.source`` is the task's label) or
         ``{"source": label, "error": message}``.
     """
-    from lstm_doctor.api import check
     from lstm_doctor.data import load_series
+
+    options = CheckOptions.coerce(options)
 
     def error_entry(message: str) -> dict[str, Any]:
         entry = {"source": task.label, "error": message}
@@ -384,16 +366,14 @@ def check_task(task: Task, options: dict[str, Any]) -> dict[str, Any]:
 
     if "error" in task.facts:
         return error_entry(task.facts["error"])
+    if strict:
+        return engine.check(task.payload, options).to_dict()
     try:
-        series = load_series(task.payload, target=options.get("target"),
-                             time_col=options.get("time_col"), features=options.get("features"),
-                             time_format=options.get("time_format"),
-                             calendar=options.get("calendar"))
+        series = load_series(task.payload, **options.data_kwargs())
         if not isinstance(task.payload, (str, Path)):
             series.source = task.label
-        report = check(series, config=options.get("config"), select=options.get("select"),
-                       ignore=options.get("ignore"), thresholds=options.get("thresholds"),
-                       severities=options.get("severities"))
+        # a file keeps its renderers' facts; the series of a split panel do not
+        report = engine.check(series, options, facts=isinstance(task.payload, (str, Path)))
     except InputError as exc:
         return error_entry(_series_message(task.label, exc))
     except Exception as exc:  # noqa: BLE001 - one series never fails the run
@@ -413,7 +393,7 @@ def _series_message(label: str, exc: Exception) -> str:
     return message if label in message else f"'{label}': {message}"
 
 
-def _check_batch(tasks: list[Task], options: dict[str, Any]) -> list[dict[str, Any]]:
+def _check_batch(tasks: list[Task], options: CheckOptions) -> list[dict[str, Any]]:
     return [check_task(t, options) for t in tasks]
 
 
@@ -443,8 +423,8 @@ def _chunks(tasks: list[Task], size: int) -> list[list[Task]]:
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
-def run_tasks(tasks: list[Task], options: dict[str, Any], *, jobs: int = 1, client: Any = None,
-              progress: bool = False) -> tuple[list[dict[str, Any]], str]:
+def run_tasks(tasks: list[Task], options: CheckOptions | dict[str, Any], *, jobs: int = 1,
+              client: Any = None, progress: bool = False) -> tuple[list[dict[str, Any]], str]:
     """Run :func:`check_task` over ``tasks``; returns ``(results in task order, backend)``.
 
     ``jobs == 1`` and no ``client``: in this process. Otherwise joblib (``loky`` worker
@@ -453,6 +433,7 @@ def run_tasks(tasks: list[Task], options: dict[str, Any], *, jobs: int = 1, clie
     ``dask`` backend on that cluster. Series are sent in small batches so that the
     per-task overhead stays small next to a short series' check.
     """
+    options = CheckOptions.coerce(options)
     total = len(tasks)
     results: list[dict[str, Any] | None] = [None] * total
     with _progress(progress and total > 0, total) as bar:
@@ -512,7 +493,7 @@ def run_tasks(tasks: list[Task], options: dict[str, Any], *, jobs: int = 1, clie
     return results, backend  # type: ignore[return-value]
 
 
-def _indexed_batch(idx: list[int], tasks: list[Task], options: dict[str, Any]):
+def _indexed_batch(idx: list[int], tasks: list[Task], options: CheckOptions):
     return idx, _check_batch(tasks, options)
 
 
@@ -577,22 +558,16 @@ def check_panel(
     >>> [row["worst"] for row in panel.rows()]  # doctest: +SKIP
     ['warning', 'input-error', 'pass']
     """
-    from lstm_doctor.api import _instantiate
-    from lstm_doctor.config import load_config
-    from lstm_doctor.data import validate_calendar
-
     if not isinstance(jobs, int) or jobs == 0 or jobs < -1:
         raise InputError(f"jobs={jobs!r} is not valid; give a positive number of worker "
                          "processes, or -1 for one per CPU")
     started = time.perf_counter()
-    cfg = load_config(config) if config is not None else None
-    _instantiate(select, ignore, thresholds, severities)  # unknown codes fail here, once
-    validate_calendar(calendar)  # so does an unknown calendar
+    # validated and the set-up loaded once, before any series is checked
+    options = CheckOptions(
+        target=target, time_col=time_col, features=features, time_format=time_format,
+        calendar=calendar, config=config, select=select, ignore=ignore,
+        thresholds=thresholds, severities=severities).validate().with_setup()
     tasks = panel_tasks(data, id_col=id_col)
-    options = {"target": target, "time_col": time_col, "features": features,
-               "time_format": time_format, "calendar": calendar, "config": cfg,
-               "select": select, "ignore": ignore, "thresholds": thresholds,
-               "severities": severities}
     results, backend = run_tasks(tasks, options, jobs=jobs, client=client, progress=progress)
     meta = {"n_series": len(tasks), "jobs": jobs, "backend": backend,
             "seconds": round(time.perf_counter() - started, 3)}

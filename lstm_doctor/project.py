@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_doctor.errors import InputError, did_you_mean
+from lstm_doctor.options import CheckOptions
 
 PROJECT_FILES: tuple[str, ...] = ("lstm-doctor.toml", "pyproject.toml")
 """File names looked for in each directory, in order of precedence."""
@@ -132,6 +133,10 @@ class ProjectConfig:
         if self.severities:
             out["severities"] = dict(self.severities)
         return out
+
+    def check_options(self) -> CheckOptions:
+        """:meth:`check_kwargs` as :class:`~lstm_doctor.options.CheckOptions`."""
+        return CheckOptions(**self.check_kwargs())
 
 
 def _display(path: Path) -> str:
@@ -241,13 +246,9 @@ def _validate(table: dict[str, Any], file: Path, label: str) -> ProjectConfig:
         if key in ("select", "ignore", "features"):
             setattr(out, attr, _str_list(value, where))
         elif key == "fail-on":
-            from lstm_doctor.findings import FAIL_ON_CHOICES
+            from lstm_doctor.gate import parse_fail_on
 
-            text = _string(value, where).lower()
-            if text not in FAIL_ON_CHOICES:
-                raise InputError(f"{where} is {value!r}; use one of {', '.join(FAIL_ON_CHOICES)}"
-                                 f"{did_you_mean(text, FAIL_ON_CHOICES)}")
-            out.fail_on = text
+            out.fail_on = parse_fail_on(_string(value, where), what=where)
         elif key in ("config", "model"):
             rel = Path(_string(value, where)).expanduser()
             full = rel if rel.is_absolute() else file.parent / rel
@@ -307,34 +308,16 @@ def _thresholds(value: Any, where: str) -> dict[str, dict[str, Any]]:
         if not isinstance(options, dict):
             raise InputError(f"{where}.{code} must be a table like {{name = value}}, "
                              f"found {options!r}")
-        for name, v in options.items():
+        for name in options:
             if name not in rule.thresholds:
                 known = ", ".join(rule.thresholds) or "no thresholds"
                 raise InputError(f"{where}.{code}: unknown threshold '{name}'"
                                  f"{did_you_mean(name, rule.thresholds)}; {rule.code} has: "
                                  f"{known}")
-            _check_kind(rule.thresholds[name], v, f"{where}.{code}.{name}")
-        out.setdefault(rule.code, {}).update(options)
+        # type and range: the rule's declared constraints, as for the API and the CLI
+        checked = rule.check_thresholds(options, where=f"{where}.{code}")
+        out.setdefault(rule.code, {}).update(checked)
     return out
-
-
-def _check_kind(default: Any, value: Any, where: str) -> None:
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-        want = "true or false"
-    elif isinstance(default, (int, float)):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        want = "a number"
-    elif isinstance(default, (list, tuple)):
-        ok = isinstance(value, list)
-        want = "a list"
-    elif isinstance(default, str):
-        ok = isinstance(value, str)
-        want = "a string"
-    else:
-        ok, want = True, ""
-    if not ok:
-        raise InputError(f"{where} must be {want} (default {default!r}), found {value!r}")
 
 
 def _severities(value: Any, where: str) -> dict[str, str]:
@@ -429,8 +412,13 @@ def resolve(project: ProjectConfig, cli: dict[str, Any]) -> dict[str, Setting]:
     return out
 
 
-def settings_kwargs(settings: dict[str, Setting]) -> dict[str, Any]:
-    """Keyword arguments for :func:`lstm_doctor.check` from resolved settings."""
+def settings_options(settings: dict[str, Setting]) -> CheckOptions:
+    """The :class:`~lstm_doctor.options.CheckOptions` of resolved settings (not validated).
+
+    ``config``/``model`` are the set-up source: a ``.keras`` file given as ``config`` alone
+    is read as the model; both may be given (the model's architecture and compile settings
+    combine with the config's preprocessing, window, training loop and split).
+    """
     thresholds: dict[str, dict[str, Any]] = {}
     severities: dict[str, str] = {}
     for key, s in settings.items():
@@ -439,17 +427,31 @@ def settings_kwargs(settings: dict[str, Setting]) -> dict[str, Any]:
             thresholds.setdefault(code, {})[name] = s.value
         elif key.startswith("severities."):
             severities[key.split(".", 1)[1]] = s.value
-    return {
-        "target": settings["target"].value,
-        "time_col": _time_col(settings),
-        "time_format": settings["time-format"].value,
-        "calendar": settings["calendar"].value,
-        "features": settings["features"].value,
-        "select": settings["select"].value,
-        "ignore": settings["ignore"].value,
-        "thresholds": thresholds or None,
-        "severities": severities or None,
-    }
+    config, model = setup_source(settings["config"].value, settings["model"].value)
+    return CheckOptions(
+        target=settings["target"].value, time_col=_time_col(settings),
+        features=settings["features"].value, time_format=settings["time-format"].value,
+        calendar=settings["calendar"].value, config=config, model=model,
+        select=settings["select"].value, ignore=settings["ignore"].value,
+        thresholds=thresholds or None, severities=severities or None)
+
+
+def settings_kwargs(settings: dict[str, Setting]) -> dict[str, Any]:
+    """Keyword arguments for :func:`lstm_doctor.check` from resolved settings (no set-up)."""
+    options = settings_options(settings)
+    return {k: getattr(options, k) for k in ("target", "time_col", "time_format", "calendar",
+                                             "features", "select", "ignore", "thresholds",
+                                             "severities")}
+
+
+def setup_source(config: str | None, model: str | None) -> tuple[str | None, str | None]:
+    """``(config, model)`` paths of the set-up (``(None, None)`` when neither is given).
+
+    A saved ``.keras`` model passed as ``config`` alone is read as the model.
+    """
+    if config and str(config).lower().endswith(".keras") and not model:
+        return None, config
+    return config or None, model or None
 
 
 def _time_col(settings: dict[str, Setting]) -> str | bool | None:
@@ -467,4 +469,4 @@ def _time_col(settings: dict[str, Setting]) -> str | bool | None:
 
 
 __all__ = ["ProjectConfig", "Setting", "find_project_file", "load_project_config", "resolve",
-           "settings_kwargs", "PROJECT_FILES"]
+           "settings_kwargs", "settings_options", "setup_source", "PROJECT_FILES"]

@@ -27,12 +27,16 @@ class Remedy:
         Key -> new value in that section.
     note : str
         Why (shown in the report).
+    reference : str
+        For advice without a config change (:func:`UseReference`): the reference model
+        that is the right answer (``naive``, ``mean``...); empty otherwise.
     """
 
     kind: str
     section: str
     changes: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    reference: str = ""
 
     def apply(self, config: LSTMConfig) -> LSTMConfig:
         """Return ``config`` with this remedy's changes (validated)."""
@@ -42,8 +46,11 @@ class Remedy:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
-        return {"kind": self.kind, "section": self.section, "changes": dict(self.changes),
-                "note": self.note}
+        out = {"kind": self.kind, "section": self.section, "changes": dict(self.changes),
+               "note": self.note}
+        if self.reference:
+            out["reference"] = self.reference
+        return out
 
     def describe(self) -> str:
         """``preprocessing.difference = 1, ...``."""
@@ -143,7 +150,8 @@ def SetTestSize(test_size: float) -> Remedy:  # noqa: N802
 
 def UseReference(model: str, note: str = "") -> Remedy:  # noqa: N802
     """Advice with no config change: a reference model (naive, mean) is the right answer."""
-    return Remedy("use-reference", "model", {}, note or f"use the {model} forecast")
+    return Remedy("use-reference", "model", {}, note or f"use the {model} forecast",
+                  reference=model)
 
 
 def remediate(config: LSTMConfig, remedies: list[Remedy]) -> LSTMConfig:

@@ -155,3 +155,68 @@ def poisson_counts(n=300, seed=0, lam=3.0):
 
 for _gen in (exponential_walk, step, poisson_counts):
     GENERATORS[_gen.__name__] = _gen
+
+
+# -- constructed training runs (LD7xx cases) -------------------------------------------------
+
+def make_experiment(spec: dict):
+    """Build an :class:`~lstm_doctor.experiment.result.ExperimentResult` from a case's
+    ``experiment`` block, without training.
+
+    ``series`` is a generator spec as in ``data:`` (``{generator: ar, n: 240}``);
+    ``n_train`` (default 80%) starts the holdout; ``period``, ``advised``
+    (``{mean: [LD206]}``) and ``dm: true`` (compute the Diebold-Mariano tests) are optional.
+    ``models`` maps a model name to one forecast spec or a list (one per seed); a forecast
+    spec is a name (``naive``, ``seasonal_naive``, ``actual``, ``train_mean``, ``nan``) or
+    ``{forecast: name, noise: sd, noise_std: k, seed: s, shift: c}`` (``noise_std``: ``k``
+    training standard deviations). ``histories`` maps an LSTM to one curve dict per seed:
+    ``{loss: curve, val_loss: curve}`` where a curve is a list of numbers (``.nan`` allowed),
+    ``{decay: rate, epochs: n, floor: f}`` (``f + exp(-rate * epoch)``) or
+    ``{valley: b, epochs: n, start: a, low: m, rise: r}`` (linear from ``a`` down to ``m``
+    at epoch ``b``, then up by ``r`` per epoch).
+    """
+    from lstm_doctor.experiment.result import ExperimentResult
+
+    spec = dict(spec)
+    series = dict(spec["series"])
+    y = np.asarray(GENERATORS[series.pop("generator")](**series), dtype=float)
+    n = y.size
+    n_train = int(spec.get("n_train", round(0.8 * n)))
+    period = spec.get("period")
+    origins = np.arange(n_train, n)
+    train = y[:n_train]
+
+    def forecast(item) -> np.ndarray:
+        item = {"forecast": item} if isinstance(item, str) else dict(item)
+        kind = item.get("forecast", "actual")
+        base = {"naive": lambda: y[origins - 1],
+                "seasonal_naive": lambda: y[origins - int(period)],
+                "actual": lambda: y[origins].copy(),
+                "train_mean": lambda: np.full(origins.size, train.mean()),
+                "nan": lambda: np.full(origins.size, np.nan)}[kind]()
+        sd = float(item.get("noise", 0.0)) + float(item.get("noise_std", 0.0)) * train.std()
+        if sd:
+            base = base + _rng(item.get("seed", 1)).normal(0, sd, origins.size)
+        return base + float(item.get("shift", 0.0))
+
+    def curve(c) -> list[float]:
+        if isinstance(c, list):
+            return [float(v) for v in c]
+        e = np.arange(int(c["epochs"]))
+        if "decay" in c:
+            return (c.get("floor", 0.0) + np.exp(-c["decay"] * e)).tolist()
+        b, a, m, r = c["valley"], c["start"], c["low"], c["rise"]
+        return np.where(e < b, a - (a - m) * e / b, m + r * (e - b)).tolist()
+
+    forecasts = {name: [forecast(s) for s in (v if isinstance(v, list) else [v])]
+                 for name, v in spec["models"].items()}
+    forecasts = {name: (v if name.endswith("lstm") else v[0]) for name, v in forecasts.items()}
+    histories = {name: [{k: curve(c) for k, c in h.items()} for h in runs]
+                 for name, runs in (spec.get("histories") or {}).items()}
+    res = ExperimentResult.from_forecasts(y, n_train, forecasts, histories=histories,
+                                          period=period, advised=spec.get("advised"))
+    if spec.get("dm"):
+        from lstm_doctor.experiment.verdict import dm_tests
+
+        res.dm_tests = dm_tests(res)
+    return res

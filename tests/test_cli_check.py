@@ -190,6 +190,25 @@ def test_many_files_worst_exit_and_every_file_reported(capsys, monkeypatch, tmp_
     assert "airpassengers.csv" in out and "taylor.csv" in out and "2 files" in out
 
 
+def _without_timings(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "meta"}
+
+
+def test_one_file_many_files_and_jobs_share_one_path(capsys, monkeypatch, tmp_path):
+    """The same series gives the same report alone, among several files and in workers."""
+    monkeypatch.chdir(tmp_path)
+    args = ["--select", "LD1", "--format", "json", "--fail-on", "never"]
+    code, out, _ = run_cli(["check", TAYLOR, *args], capsys)
+    alone = json.loads(out)
+    assert code == 0
+    code, out, _ = run_cli(["check", AIR, TAYLOR, *args], capsys)
+    among = json.loads(out)["files"][1]
+    code2, out, _ = run_cli(["check", AIR, TAYLOR, "--jobs", "2", *args], capsys)
+    parallel = json.loads(out)["files"][1]
+    assert code == code2 == 0
+    assert _without_timings(alone) == _without_timings(among) == _without_timings(parallel)
+
+
 def test_many_files_error_names_file_even_if_message_does_not(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     code, out, err = run_cli(["check", AIR, MACRO, "--target", "passengers"], capsys)

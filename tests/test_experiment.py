@@ -295,7 +295,7 @@ def test_verdict_says_naive_is_the_answer_for_a_random_walk():
     o = np.arange(160, 200)
     res = ExperimentResult.from_forecasts(
         y, 160, {"naive": naive(y, o, 1), "baseline_lstm": [naive(y, o, 1) + 0.5],
-                 "remediated_lstm": [naive(y, o, 1) + 0.1]}, finding_codes=["LD207"])
+                 "remediated_lstm": [naive(y, o, 1) + 0.1]}, advised={"naive": ["LD207"]})
     text, winner = verdict(res)
     assert winner == "naive"
     assert "naive forecast (the last value) is the right answer" in text
@@ -348,7 +348,76 @@ def test_verdict_names_a_real_lstm_win_and_a_noise_series():
                      "mean": np.full(40, noise[:160].mean()),
                      "baseline_lstm": [naive(noise, o, 1)],
                      "remediated_lstm": [np.full(40, noise[:160].mean()) + 0.01]},
-        finding_codes=["LD206"]))
+        advised={"mean": ["LD206"]}))
     text, _ = verdict(res)
     assert "the mean is the right answer" in text
     assert "Best on the holdout: remediated" not in text
+
+
+# -- one-way flow ----------------------------------------------------------------------------
+def _block_tensorflow(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "tensorflow", None)
+    monkeypatch.setitem(sys.modules, "keras", None)
+
+
+def test_run_experiment_returns_its_results_and_changes_nothing(monkeypatch):
+    """The experiment reads the context and the findings; the caller stores what it returns."""
+    from lstm_doctor.context import Context
+    from lstm_doctor.data import load_series
+    from lstm_doctor.experiment import run_experiment
+
+    _block_tensorflow(monkeypatch)
+    series = load_series(str(FIXTURES / "airpassengers.csv"))
+    ctx = Context(series, LSTMConfig.from_dict({"window": {"seq_length": 6}}),
+                  config_given=True)
+    findings = [_F("LD201", [Difference(1)])]
+    res, comparison = run_experiment(ctx, findings, seeds=1)
+    assert ctx.experiment is None and findings[0].remedies == [Difference(1)]
+    assert isinstance(res, ExperimentResult) and res.remediation is not None
+    assert comparison["models"] == [m.to_dict() for m in res.models.values()]
+    assert comparison["remedies"][0]["describe"].startswith("preprocessing.difference = 1")
+    with pytest.raises(AttributeError):
+        ctx.experiment = res  # read-only: a context with results is a new context
+    assert ctx.with_experiment(res).experiment is res and ctx.experiment is None
+
+
+def test_the_reference_to_add_comes_from_remedy_data_not_rule_codes(monkeypatch):
+    """Any finding whose remedy advises the mean forecast adds it (and the verdict names it);
+    a code alone (LD206 without its remedy) does not."""
+    from lstm_doctor.context import Context
+    from lstm_doctor.data import SeriesData
+    from lstm_doctor.experiment import run_experiment
+
+    _block_tensorflow(monkeypatch)
+    y = np.random.default_rng(0).normal(10, 1, 200)
+    ctx = Context(SeriesData(y=y, target="y"), LSTMConfig(), config_given=True)
+    res, comparison = run_experiment(ctx, [_F("LD999", [UseReference("mean")])], seeds=1)
+    assert res.advised == {"mean": ["LD999"]} and "mean" in res.models
+    assert "no learnable signal (LD999, white noise)" in comparison["verdict"]
+    res, comparison = run_experiment(ctx, [_F("LD206", [])], seeds=1)
+    assert res.advised == {} and "mean" not in res.models
+    assert "white noise" not in comparison["verdict"]
+
+
+def test_report_runs_every_rule_once_and_builds_one_report(monkeypatch):
+    """Check rules, then the experiment, then the LD7xx rules on its results: no re-run."""
+    from lstm_doctor.rules.base import Rule
+
+    _block_tensorflow(monkeypatch)
+    calls: list[tuple[str, int, bool]] = []
+    run = Rule.run
+
+    def counting(self, ctx):
+        calls.append((self.code, id(ctx.config), ctx.experiment is not None))
+        return run(self, ctx)
+
+    monkeypatch.setattr(Rule, "run", counting)
+    rep = lstm_doctor.report(str(FIXTURES / "airpassengers.csv"),
+                             config={"window": {"seq_length": 6}}, seeds=1)
+    user = id(rep.extras["context"].config)  # the fixpoint re-checks remediated set-ups
+    user_runs = [(code, results) for code, cfg, results in calls if cfg == user]
+    codes = [code for code, _ in user_runs]
+    assert sorted(codes) == sorted(o.code for o in rep.outcomes)
+    assert len(codes) == len(set(codes))
+    assert all(results == code.startswith("LD7") for code, results in user_runs)
+    assert rep.extras["context"].experiment is not None and rep.comparison is not None

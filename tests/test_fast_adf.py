@@ -11,8 +11,8 @@ from decimal import Decimal, localcontext
 import numpy as np
 import pytest
 
-from lstm_doctor import fast_adf
-from lstm_doctor.fast_adf import AdfResult, adfuller_fast
+from lstm_doctor.stats import fast_adf
+from lstm_doctor.stats.fast_adf import AdfResult, adfuller_fast
 
 sm = pytest.importorskip("statsmodels.api")
 from statsmodels.tsa.stattools import adfuller  # noqa: E402

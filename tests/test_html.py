@@ -317,11 +317,14 @@ def test_lstm_skipped_reason_is_shown(air_check):
     assert 'id="fig-forecast"' in html and 'id="fig-loss"' not in html
 
 
-def test_report_without_context_still_renders(air_check):
-    report = lstm_doctor.check(str(AIR), config=NAIVE_SETUP)
-    report.extras.clear()
-    html = render_html(report)
+def test_report_without_facts_still_renders(air_check):
+    """A saved report without facts (an older JSON, a panel entry): findings, no plots."""
+    d = lstm_doctor.check(str(AIR), config=NAIVE_SETUP).to_dict()
+    d.pop("facts")
+    html = render_html(d)
     assert "not attached" in html and 'id="findings"' in html
+    assert 'id="fig-series"' not in html and 'id="remediated"' not in html
+    assert "could not be drawn" not in html
 
 
 def test_report_without_config_or_findings():

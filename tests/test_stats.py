@@ -14,9 +14,17 @@ from lstm_doctor import stats
 from lstm_doctor.config import LSTMConfig
 from lstm_doctor.context import Context
 from lstm_doctor.data import load_series
+from lstm_doctor.rules._setup_facts import (
+    VarianceThresholds,
+    differencing_order,
+    model_scale,
+    season_removed_by,
+)
 from tests import generators as gen
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+#: LD205's default thresholds (the scale LD201 and LD304 difference on).
+LD205_DEFAULTS = VarianceThresholds()
 
 
 def ctx_of(data, target=None, config=None) -> Context:
@@ -170,15 +178,15 @@ def test_adf_matches_statsmodels_with_the_same_lag_rule():
 
 def test_adf_lag_search_is_capped():
     x = gen.white_noise(200_000, seed=1)
-    res = stats._adf_raw(x, "c")
+    res = stats.unitroot._adf_raw(x, "c")
     assert res["maxlag"] == stats.ADF_MAX_LAG
 
 
 def test_kpss_long_series_path_equals_auto(monkeypatch):
     x = gen.ar(3000, seed=2, phi=(0.7,))
-    auto = stats._kpss_raw(x, "c")
-    monkeypatch.setattr(stats, "KPSS_AUTO_MAX", 100)
-    capped = stats._kpss_raw(x, "c")
+    auto = stats.unitroot._kpss_raw(x, "c")
+    monkeypatch.setattr(stats.unitroot, "KPSS_AUTO_MAX", 100)
+    capped = stats.unitroot._kpss_raw(x, "c")
     assert capped["lags"] == auto["lags"]
     assert capped["statistic"] == pytest.approx(auto["statistic"])
 
@@ -186,7 +194,7 @@ def test_kpss_long_series_path_equals_auto(monkeypatch):
 def test_ljung_box_fft_path_equals_statsmodels(monkeypatch):
     x = gen.ar(3000, seed=5, phi=(0.1,))
     direct = stats.ljung_box(ctx_of(x), "x", x, 10)
-    monkeypatch.setattr(stats, "LJUNG_BOX_DIRECT_MAX", 100)
+    monkeypatch.setattr(stats.autocorrelation, "LJUNG_BOX_DIRECT_MAX", 100)
     fft = stats.ljung_box(ctx_of(x), "x", x, 10)
     assert direct["method"] != fft["method"]
     assert fft["statistic"] == pytest.approx(direct["statistic"], rel=1e-8)
@@ -238,7 +246,7 @@ def _digest(x) -> str:
 def test_each_test_runs_once_per_run(monkeypatch):
     import statsmodels.tsa.stattools as sm
 
-    import lstm_doctor.fast_adf as fast_adf
+    import lstm_doctor.stats.fast_adf as fast_adf
 
     adf_calls: Counter = Counter()
     kpss_calls: Counter = Counter()
@@ -264,8 +272,10 @@ def test_each_test_runs_once_per_run(monkeypatch):
 def test_cached_results_are_shared_between_calls(monkeypatch):
     ctx = ctx_of("airpassengers.csv")
     first = stats.detect_period(ctx)
-    monkeypatch.setattr(stats, "_detect_period_raw", lambda *a: pytest.fail("recomputed"))
+    monkeypatch.setattr(stats.seasonality, "_detect_period_raw",
+                        lambda *a: pytest.fail("recomputed"))
     assert stats.detect_period(ctx) is first
+    assert stats.seasonal_period(ctx) == {"period": first["period"], "kind": first["kind"]}
     level = stats.level_diagnosis(ctx)
     assert stats.level_diagnosis(ctx) is level
 
@@ -351,24 +361,24 @@ def test_co2_needs_one_difference_not_two():
     d1 = order["per_order"][1]
     assert d1["adf"]["pvalue"] < 0.001  # the changes have no unit root...
     assert d1["kpss"]["pvalue_bound"] == "lower"  # ...KPSS (level) rejects their rising mean
-    changes = np.diff(stats._seasonally_adjusted(ctx, "values", ctx.values)[0])
+    changes = np.diff(stats.seasonality._seasonally_adjusted(ctx, "values", ctx.values)[0])
     assert stats.kpss(ctx, "co2-changes", changes, "ct")["pvalue"] >= 0.05  # trend: fine
 
 
 def test_differencing_order_uses_the_log_scale_for_exponential_growth():
     ctx = ctx_of(gen.exponential_walk(200, seed=2))
     assert stats.stationarity_order(ctx)["d"] == 2  # the raw changes grow with the level
-    order = stats.differencing_order(ctx)
+    order = differencing_order(ctx, LD205_DEFAULTS)
     assert order["d"] == 1
     assert order["scale"]["transform"] == "log"
     assert order["scale"]["source"] == "variance grows with level"
     setup = ctx_of(gen.exponential_walk(200, seed=2), config={"preprocessing": {"log": True}})
-    assert stats.differencing_order(setup)["scale"]["source"] == "setup"
-    assert stats.differencing_order(setup)["d"] == 1
+    assert differencing_order(setup, LD205_DEFAULTS)["scale"]["source"] == "setup"
+    assert differencing_order(setup, LD205_DEFAULTS)["d"] == 1
     boxcox = ctx_of(gen.exponential_walk(200, seed=2), config={"preprocessing": {"boxcox": 0.5}})
-    assert stats.differencing_order(boxcox)["scale"]["name"] == "Box-Cox(0.5)"
+    assert differencing_order(boxcox, LD205_DEFAULTS)["scale"]["name"] == "Box-Cox(0.5)"
     flat = ctx_of(gen.random_walk(300))
-    assert stats.differencing_order(flat)["scale"]["transform"] is None
+    assert differencing_order(flat, LD205_DEFAULTS)["scale"]["transform"] is None
 
 
 def test_ld205_and_the_model_scale_share_one_decision():
@@ -378,7 +388,7 @@ def test_ld205_and_the_model_scale_share_one_decision():
                  gen.exponential_walk(200, seed=2), gen.random_walk(400)):
         ctx = ctx_of(data)
         status, finding, _ = Rule_LD205().run(ctx)
-        scale = stats.model_scale(ctx)
+        scale = model_scale(ctx, LD205_DEFAULTS)
         assert (status == "fail") == (scale["source"] == "variance grows with level"), data
         if finding:
             kind = finding.remedies[0].kind
@@ -393,8 +403,8 @@ def test_ld205_and_the_model_scale_share_one_decision():
 def test_season_removed_by_one_definition(lag, period, removed):
     from lstm_doctor.config import Preprocessing
 
-    by_diff = stats.season_removed_by(Preprocessing(seasonal_difference=lag), period)
-    by_profile = stats.season_removed_by(Preprocessing(deseasonalize=lag), period)
+    by_diff = season_removed_by(Preprocessing(seasonal_difference=lag), period)
+    by_profile = season_removed_by(Preprocessing(deseasonalize=lag), period)
     assert (by_diff == "seasonal_difference") is removed
     assert (by_profile == "deseasonalize") is removed
     assert not hasattr(__import__("lstm_doctor.capacity").capacity, "season_handled")
@@ -468,7 +478,7 @@ def test_kpss_falls_back_when_the_automatic_lag_overflows(monkeypatch):
         raise OverflowError("cannot convert float infinity to integer")
 
     monkeypatch.setattr(st, "_kpss_autolag", overflow)
-    res = stats._kpss_raw(gen.white_noise(300, seed=1), "c")
+    res = stats.unitroot._kpss_raw(gen.white_noise(300, seed=1), "c")
     assert np.isfinite(res["pvalue"]) and "error" not in res
 
 
@@ -521,3 +531,104 @@ def test_ld205_threshold_overrides_reach_ld201s_scale():
                                thresholds={"LD205": {"min_slope": 5.0}})
     assert "LD205" not in strict.codes()
     assert {f.code: f for f in strict.findings}["LD201"].evidence["order_scale"] == "raw"
+
+
+# -- the package: the @cached decorator, one period, no set-up decisions ------------------
+
+def test_cached_keys_on_the_name_and_the_hashable_arguments():
+    calls = []
+
+    @stats.cached
+    def measure(ctx, x_key, x, lags=3):
+        calls.append((x_key, lags))
+        return float(np.sum(x)) * lags
+
+    ctx = ctx_of(gen.white_noise(50))
+    x = np.arange(5.0)
+    assert measure(ctx, "x", x) == measure(ctx, "x", x, lags=3) == measure(ctx, "x", x, 3)
+    assert calls == [("x", 3)]  # defaults filled in: one key; the array is not part of it
+    measure(ctx, "x", x, 4)
+    measure(ctx, "other", x)
+    assert calls == [("x", 3), ("x", 4), ("other", 3)]
+    assert ("measure", "x", 3) in ctx._cache
+    assert measure.__wrapped__(ctx, "x", x) == 30.0 and len(calls) == 4  # the plain function
+
+    @stats.cached(unkeyed=())
+    def bad(ctx, options):
+        return options
+
+    with pytest.raises(TypeError, match="not hashable"):
+        bad(ctx, {"a": 1})
+
+
+def test_statistics_share_their_cache_entries_across_modules():
+    ctx = ctx_of("airpassengers.csv")
+    stats.level_diagnosis(ctx)
+    keys = {k[0] for k in ctx._cache if isinstance(k, tuple)}
+    assert {"level_diagnosis", "detect_period", "_seasonally_adjusted", "adf", "kpss",
+            "_level_shift_pair"} <= keys
+    # stationarity_order reuses the level-0 tests level_diagnosis ran (same x_key)
+    before = len(ctx._cache)
+    order = stats.stationarity_order(ctx)
+    assert order["per_order"][0]["adf"] == stats.level_diagnosis(ctx)["adf_c"]
+    assert len(ctx._cache) > before
+
+
+@pytest.mark.parametrize("file,expected", [
+    ("airpassengers.csv", {"period": 12, "kind": "seasonal"}),
+    ("lynx.csv", {"period": 10, "kind": "cycle"}),
+    ("nile.csv", None),
+])
+def test_seasonal_period_is_the_one_source_of_the_period(file, expected):
+    from lstm_doctor.capacity import seasonal_period
+
+    ctx = ctx_of(file)
+    found = stats.seasonal_period(ctx)
+    if expected is not None and expected["kind"] == "cycle":
+        assert found is not None and found["kind"] == "cycle"  # the lynx cycle drifts
+    else:
+        assert found == expected
+    # the rules' period is the same source, with drifting cycles left out
+    assert seasonal_period(ctx) == (found["period"] if found and found["kind"] == "seasonal"
+                                    else 0)
+
+
+def test_no_set_up_decision_in_the_stats_package():
+    """stats measures the series: it never reads the set-up or a rule's options."""
+    import ast
+
+    package = Path(stats.__file__).parent
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        attrs = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        assert not attrs & {"config", "rule_options", "config_given"}, path.name
+        assert len(path.read_text(encoding="utf-8").splitlines()) < 600, path.name
+
+
+def test_rules_read_other_rules_thresholds_only_as_declared():
+    from lstm_doctor.rules import get_rules
+    from lstm_doctor.rules.stationarity.LD201 import Rule_LD201
+
+    rules_dir = Path(stats.__file__).parent.parent / "rules"
+    readers = [p for p in rules_dir.rglob("*.py")
+               if "rule_options" in p.read_text(encoding="utf-8") and p.name != "base.py"]
+    assert readers == []  # through Rule.options_of, which checks depends_on
+    codes = {r.code for r in get_rules()}
+    for rule in get_rules():
+        assert set(rule.depends_on) <= codes - {rule.code}, rule.code
+    assert Rule_LD201.depends_on == ("LD205",)
+    ctx = ctx_of(gen.white_noise(50))
+    with pytest.raises(LookupError, match="depends_on"):
+        Rule_LD201().options_of(ctx, "LD504")
+    # a dependency that is not in the run contributes its defaults
+    assert Rule_LD201().options_of(ctx, "LD205") == {
+        "min_slope": 0.5, "max_pvalue": 0.01, "min_level_ratio": 1.5, "log_lambda_band": 0.25}
+    ctx.rule_options["LD205"] = {**ctx.rule_options.get("LD205", {}), "min_slope": 5.0}
+    assert Rule_LD201().options_of(ctx, "LD205")["min_slope"] == 5.0
+
+
+def test_fast_adf_keeps_its_old_import_path():
+    import lstm_doctor.fast_adf as old
+    import lstm_doctor.stats.fast_adf as new
+
+    assert old is new and old.adfuller_fast is new.adfuller_fast

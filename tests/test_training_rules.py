@@ -31,8 +31,8 @@ def _series(kind: str = "ar", seed: int = 0) -> np.ndarray:
 
 
 def _run(code: str, y: np.ndarray, forecasts: dict, **kwargs):
-    ctx = Context(SeriesData(y=y, target="y"), LSTMConfig(), config_given=True)
-    ctx.experiment = ExperimentResult.from_forecasts(y, N_TRAIN, forecasts, **kwargs)
+    ctx = Context(SeriesData(y=y, target="y"), LSTMConfig(), config_given=True,
+                  experiment=ExperimentResult.from_forecasts(y, N_TRAIN, forecasts, **kwargs))
     rule = find_rule(code)()
     return rule.run(ctx)
 
@@ -64,11 +64,12 @@ def test_ld701_states_the_test_against_naive_on_absolute_error():
     from lstm_doctor.experiment.runner import _dm_tests
 
     y = _series()
-    ctx = Context(SeriesData(y=y, target="y"), LSTMConfig(), config_given=True)
     noisy = _truth(y, noise=3 * np.std(y))
-    ctx.experiment = ExperimentResult.from_forecasts(
+    exp = ExperimentResult.from_forecasts(
         y, N_TRAIN, {"naive": _naive(y), "ets": _truth(y, 0.5), "baseline_lstm": [noisy]})
-    ctx.experiment.dm_tests = _dm_tests(ctx.experiment)
+    exp.dm_tests = _dm_tests(exp)
+    ctx = Context(SeriesData(y=y, target="y"), LSTMConfig(), config_given=True)
+    ctx = ctx.with_experiment(exp)
     status, f, _ = find_rule("LD701")().run(ctx)
     assert status == "fail" and f.evidence["best_trivial"] == "naive"
     assert f.evidence["dm_loss"] == "absolute error" and f.evidence["dm_p_value_vs_naive"] < 0.05
@@ -190,8 +191,9 @@ def test_ld704_is_info_on_noise_and_passes_a_real_forecast():
     y = _series()
     flat = np.full(N - N_TRAIN, y[:N_TRAIN].mean())
     status, f, _ = _run("LD704", y, {"baseline_lstm": [flat + 1e-3 * np.arange(N - N_TRAIN)]},
-                        finding_codes=["LD206"])
+                        advised={"mean": ["LD206"]})
     assert status == "fail" and f.severity.value == "info"
+    assert "looks like noise (LD206)" in f.message
     assert _run("LD704", y, {"baseline_lstm": [_truth(y, 1.0)]})[0] == "pass"
 
 

@@ -4,8 +4,8 @@ TensorFlow/Keras are imported only when an LSTM is trained (never at import time
 
 Public API
 ----------
-run_experiment(report, ctx, ...) -> ExperimentResult
-    Fill ``report.comparison`` and set ``ctx.experiment`` (see :mod:`.runner`).
+run_experiment(ctx, findings, ...) -> (ExperimentResult, comparison dict)
+    Train and compare; changes neither the report nor the context (see :mod:`.runner`).
 ExperimentResult, ModelResult, SeedRun
     What the training-symptom rules (LD7xx) read.
 build_remediation(config, findings) -> Remediation

@@ -28,12 +28,13 @@ Resolution (documented in the report's ``remedies``/``remedies_dropped``):
 Ablation removes one applied remedy at a time: the applied remedies never conflict, so
 ``remediate(user_config, applied - {r})`` is well defined.
 
-:func:`remediate_to_fixpoint` adds the fixpoint: remedies interact through the data (a
-seasonal difference or a larger holdout leaves fewer training windows for the network a
-capacity remedy sized), so the remediated set-up is checked again with the same rules and the
-remedies they still propose refine it (a later pass overrides the same keys, its rule is
-added to the sources), until no rule proposes a change (at most ``max_passes``).
-``lstm-doctor fix`` writes that set-up.
+:func:`lstm_doctor.fixpoint.remediate_to_fixpoint` adds the fixpoint: remedies interact
+through the data (a seasonal difference or a larger holdout leaves fewer training windows for
+the network a capacity remedy sized), so the remediated set-up is checked again with the same
+rules and the remedies they still propose refine it (a later pass overrides the same keys, its
+rule is added to the sources), until no rule proposes a change (at most ``max_passes``).
+``lstm-doctor fix`` writes that set-up. It runs rules, so it lives outside this package (the
+experiment imports no rule); ``remediate_to_fixpoint`` is still importable from here.
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ class Remediation:
     dropped: list[dict[str, Any]] = field(default_factory=list)
     advice: list[dict[str, Any]] = field(default_factory=list)
     passes: int = 1
-    #: The check of ``config`` by :func:`remediate_to_fixpoint` once nothing more is
-    #: proposed (a Report), else None.
+    #: The check of ``config`` by :func:`lstm_doctor.fixpoint.remediate_to_fixpoint` once
+    #: nothing more is proposed (a Report), else None.
     checked: Any = field(default=None, repr=False, compare=False)
 
     def without(self, index: int) -> LSTMConfig:
@@ -283,60 +284,6 @@ def with_given(config: LSTMConfig, user: LSTMConfig) -> LSTMConfig:
                                model_file=user.model_file)
 
 
-def remediate_to_fixpoint(report: Any, *, rules: list[Any] | None = None,
-                          max_passes: int = 3) -> Remediation:
-    """The remediated set-up of a checked report, refined to a fixpoint.
-
-    Composes the findings' remedies (:func:`build_remediation`), then checks the remediated
-    set-up on the same series with the same rules and thresholds; remedies still proposed
-    there (a capacity sized for windows a seasonal difference has since consumed, a window
-    whose own longer range shows further memory) refine it: a later pass overrides the
-    keys it shares with an earlier remedy and adds its rule to that remedy's sources.
-    Stops when no rule proposes a change, or after ``max_passes`` passes.
-
-    Parameters
-    ----------
-    report : Report
-        A report from :func:`lstm_doctor.check` (its ``extras["context"]`` holds the
-        series and the set-up).
-    rules : list of Rule, optional
-        The rule instances to check with (default: the rules that ran on ``report``, with
-        their effective thresholds).
-    max_passes : int
-        Upper bound on the checks of remediated set-ups (work stays bounded).
-
-    Returns
-    -------
-    Remediation
-        ``passes`` says how many compositions it took; ``checked`` is the check of the
-        remediated set-up when no rule proposed anything more (else None).
-    """
-    ctx = report.extras.get("context")
-    rem = build_remediation(ctx.config if ctx is not None else LSTMConfig(), report.findings)
-    if ctx is None or not rem.applied:
-        return rem
-    from lstm_doctor.api import _run_rules
-    from lstm_doctor.context import Context
-    from lstm_doctor.rules import find_rule
-
-    if rules is None:
-        codes = [o.code for o in report.outcomes]
-        rules = [cls(thresholds=ctx.rule_options.get(cls.code))
-                 for cls in map(find_rule, codes) if not cls.needs_training]
-    for _ in range(max_passes):
-        current = with_given(rem.config, ctx.config)
-        again = _run_rules(Context(ctx.series, current, config_given=True), rules=rules)
-        step = build_remediation(current, again.findings)
-        new = [a for a in step.applied if a.sources != [_ALWAYS]]
-        if not new:
-            rem.checked = again
-            break
-        if rem.passes >= max_passes:
-            break
-        rem = _refine(rem, new, step)
-    return rem
-
-
 def _refine(rem: Remediation, new: list[AppliedRemedy], step: Remediation) -> Remediation:
     """``rem`` with a later pass's remedies: shared keys overridden, sources added."""
     applied = [AppliedRemedy(a.remedy, list(a.sources)) for a in rem.applied]
@@ -448,3 +395,12 @@ def _py_literal(value: Any, indent: int = 0) -> str:
         items = [f"{pad}    {k!r}: {_py_literal(v, indent + 4)}," for k, v in value.items()]
         return "{\n" + "\n".join(items) + f"\n{pad}}}"
     return repr(value)
+
+
+def __getattr__(name: str) -> Any:
+    """``remediate_to_fixpoint`` moved to :mod:`lstm_doctor.fixpoint` (old import path)."""
+    if name == "remediate_to_fixpoint":
+        from lstm_doctor.fixpoint import remediate_to_fixpoint
+
+        return remediate_to_fixpoint
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,8 @@
 """What the experiment produces: per-seed runs, per-model results, the whole comparison.
 
 These objects are what the training-symptom rules (LD7xx) read from ``ctx.experiment``;
-:meth:`ExperimentResult.to_comparison` turns them into the plain ``report.comparison`` dict.
+:func:`lstm_doctor.experiment.runner.to_comparison` turns them into the plain
+``report.comparison`` dict.
 They can be built directly (see :meth:`ExperimentResult.from_forecasts`) to test rules
 without training.
 """
@@ -14,12 +15,35 @@ from typing import Any
 import numpy as np
 
 from lstm_doctor.experiment.metrics import all_metrics, mase_scale, summarize
+from lstm_doctor.symptoms import MODEL_LABELS as LABELS
 
 REFERENCE_MODELS = ("naive", "seasonal_naive", "mean", "ets")
 LSTM_MODELS = ("baseline_lstm", "remediated_lstm")
-LABELS = {"naive": "naive (last value)", "seasonal_naive": "seasonal naive",
-          "mean": "mean", "ets": "exponential smoothing (ETS)",
-          "baseline_lstm": "your LSTM set-up", "remediated_lstm": "remediated LSTM"}
+
+
+def advised_references(findings: list[Any]) -> dict[str, list[str]]:
+    """Reference models the findings advise (``UseReference`` remedies) and their rules.
+
+    Parameters
+    ----------
+    findings : list of Finding
+        Check findings, most severe first.
+
+    Returns
+    -------
+    dict
+        Reference model (``naive``, ``mean``...) -> codes of the findings advising it, in
+        report order.
+    """
+    out: dict[str, list[str]] = {}
+    for f in findings:
+        if getattr(f, "crashed", False):
+            continue
+        for r in getattr(f, "remedies", None) or []:
+            ref = getattr(r, "reference", "")
+            if ref and f.code not in out.setdefault(ref, []):
+                out[ref].append(f.code)
+    return out
 
 
 @dataclass
@@ -135,7 +159,11 @@ class ExperimentResult:
     index : list
         Time stamps of the origins (positions when the series has no time index).
     finding_codes : list of str
-        Codes of the check findings (context for the training-symptom rules).
+        Codes of the check findings.
+    advised : dict
+        Reference models the check findings advise as the right answer (from their
+        ``UseReference`` remedies, see :func:`advised_references`) -> the advising rules'
+        codes: ``{"mean": ["LD206"]}`` adds the mean forecast and says white noise.
     """
 
     y: np.ndarray
@@ -147,6 +175,7 @@ class ExperimentResult:
     models: dict[str, ModelResult] = field(default_factory=dict)
     index: list[Any] = field(default_factory=list)
     finding_codes: list[str] = field(default_factory=list)
+    advised: dict[str, list[str]] = field(default_factory=dict)
     remediation: Any = None
     dm_tests: list[dict[str, Any]] = field(default_factory=list)
     ablation: list[dict[str, Any]] = field(default_factory=list)
@@ -191,7 +220,8 @@ class ExperimentResult:
     def from_forecasts(cls, y: np.ndarray, n_train: int, forecasts: dict[str, Any], *,
                        histories: dict[str, list[dict[str, list[float]]]] | None = None,
                        period: int | None = None, finding_codes: list[str] | None = None,
-                       horizon: int = 1) -> ExperimentResult:
+                       horizon: int = 1,
+                       advised: dict[str, list[str]] | None = None) -> ExperimentResult:
         """Build a result from forecasts directly (no training), e.g. to test rules.
 
         Parameters
@@ -208,15 +238,18 @@ class ExperimentResult:
         period : int, optional
             Seasonal period (MASE scale).
         finding_codes : list of str, optional
-            Codes of check findings (e.g. ``LD206``).
+            Codes of check findings.
         horizon : int
             Steps per forecast.
+        advised : dict, optional
+            Reference models the findings advise, e.g. ``{"mean": ["LD206"]}``.
         """
         y = np.asarray(y, float)
         origins = np.arange(n_train, y.shape[0] - horizon + 1)
         res = cls(y=y, n_train=n_train, origins=origins, horizon=horizon, period=period,
                   scale=mase_scale(y[:n_train], period),
-                  index=origins.tolist(), finding_codes=list(finding_codes or []))
+                  index=origins.tolist(), finding_codes=list(finding_codes or []),
+                  advised={k: list(v) for k, v in (advised or {}).items()})
         for name, value in forecasts.items():
             seeds = value if isinstance(value, list) else [value]
             kind = "lstm" if name in LSTM_MODELS else "reference"

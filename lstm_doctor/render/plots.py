@@ -2,12 +2,16 @@
 
 matplotlib is imported lazily and only through its object-oriented API (``Figure`` +
 the Agg/SVG canvases), so rendering a report never touches pyplot's global state or the
-backend of a Jupyter session. Long series are decimated before plotting with a
-min/max-preserving scheme, so a 1e6-point series still yields a small page.
+backend of a Jupyter session.
+
+The plots draw what the report stores: the series plots take ``facts["series"]`` (a
+min/max-preserving downsampled line with rolling statistics and histograms computed on the
+full series by :mod:`lstm_doctor.report_facts`), the experiment plots the ``comparison``.
+The only computations here are for display: the ACF/PACF and an STL decomposition of the
+stored tail of the series.
 
 Every ``*_plot`` function returns a :class:`Plot` (``uri``, ``alt``, ``caption``) or
-``None`` when it has nothing to show. Only display computations happen here (rolling
-statistics, ACF/PACF, an STL decomposition, histograms); the diagnostics are the rules' job.
+``None`` when it has nothing to show.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-MAX_POINTS = 2000
+from lstm_doctor.plotdata import MAX_POINTS, decimate  # noqa: F401 - re-exported
 
 # Okabe-Ito colours (colour-blind safe); one colour per model across every plot.
 COLORS = {
@@ -82,53 +86,6 @@ def model_color(name: str, i: int = 0) -> str:
     return COLORS.get(name, _FALLBACK[i % len(_FALLBACK)])
 
 
-# -- decimation ----------------------------------------------------------------------------
-def decimate(y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """Min/max-preserving decimation of a line for plotting.
-
-    The series is cut into ``max_points // 2`` buckets; each bucket keeps its minimum and
-    maximum, in time order, so spikes and the envelope survive. A bucket holding missing
-    values also keeps one NaN so the plotted line still breaks at the gap.
-
-    Parameters
-    ----------
-    y : ndarray
-        The values (may hold NaN).
-    max_points : int
-        Upper bound (about) on the number of points returned.
-
-    Returns
-    -------
-    idx : ndarray of int
-        Positions of the kept points in ``y``.
-    values : ndarray of float
-        ``y[idx]``.
-    """
-    y = np.asarray(y, dtype=float)
-    n = y.size
-    if n <= max_points:
-        return np.arange(n), y
-    buckets = max(1, max_points // 2)
-    edges = np.linspace(0, n, buckets + 1).astype(int)
-    keep: list[int] = []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        if hi <= lo:
-            continue
-        seg = y[lo:hi]
-        finite = np.isfinite(seg)
-        if not finite.any():
-            keep.append(lo)
-            continue
-        filled_lo = np.where(finite, seg, np.inf)
-        filled_hi = np.where(finite, seg, -np.inf)
-        a, b = lo + int(np.argmin(filled_lo)), lo + int(np.argmax(filled_hi))
-        keep.extend(sorted({a, b}))
-        if not finite.all():
-            keep.append(lo + int(np.flatnonzero(~finite)[0]))
-    idx = np.array(sorted(set(keep)), dtype=int)
-    return idx, y[idx]
-
-
 # -- figure plumbing -----------------------------------------------------------------------
 @contextmanager
 def _figure(width: float = 10.0, height: float = 4.0, nrows: int = 1, ncols: int = 1,
@@ -147,28 +104,6 @@ def to_data_uri(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def time_axis(time: Any, n: int) -> tuple[np.ndarray, str]:
-    """X values for a series: its time stamps when usable, else row positions.
-
-    Returns
-    -------
-    x : ndarray
-        datetime64 or numeric values, strictly increasing.
-    label : str
-        Axis label (``""`` for dates, ``"row"`` for positions, or the index name).
-    """
-    import pandas as pd
-
-    if time is not None and len(time) == n and n:
-        idx = pd.Index(time)
-        if idx.is_monotonic_increasing and idx.is_unique:
-            if isinstance(idx, pd.DatetimeIndex):
-                return idx.to_numpy(), ""
-            if pd.api.types.is_numeric_dtype(idx):
-                return idx.to_numpy(dtype=float), str(idx.name or "")
-    return np.arange(n, dtype=float), "row"
 
 
 def _clean(values: Sequence[Any] | None) -> np.ndarray:
@@ -197,43 +132,54 @@ def _line(ax: Any, x: np.ndarray, y: np.ndarray, **kwargs: Any) -> None:
 
 
 # -- the data ------------------------------------------------------------------------------
-def series_plot(y: np.ndarray, time: Any, n_train: int, *, window: int, target: str = "y",
-                holdout_label: str = "holdout") -> Plot:
+def stored_x(series: dict[str, Any], xs: list[Any] | None, positions: np.ndarray) -> np.ndarray:
+    """X values of stored points of ``facts["series"]``.
+
+    Time stamps: ``x_origin`` plus ``xs`` whole ``x_unit`` (datetime64); a numeric index:
+    the values; otherwise the row positions.
+    """
+    kind = series.get("x_kind", "row")
+    if kind == "datetime" and xs is not None and series.get("x_origin"):
+        unit = series.get("x_unit") or "ns"
+        origin = np.datetime64(str(series["x_origin"]), "ns")
+        return origin + np.asarray(xs, dtype="int64").astype(f"timedelta64[{unit}]")
+    if kind == "number" and xs is not None:
+        return _clean(xs)
+    return np.asarray(positions, dtype=float)
+
+
+def series_plot(series: dict[str, Any], *, holdout_label: str = "holdout") -> Plot:
     """The series with the train/holdout split marked, plus rolling mean and std.
 
     Parameters
     ----------
-    y : ndarray
-        The target as given (NaN allowed).
-    time : pandas.Index or None
-        Its time stamps.
-    n_train : int
-        Points before the holdout.
-    window : int
-        Rolling window (the seasonal period when one was found).
-    target : str
-        Axis label.
+    series : dict
+        ``facts["series"]`` (see :func:`lstm_doctor.report_facts.series_facts`): the
+        stored line (``i``, ``x``, ``y``, ``mean``, ``std``), ``n``, ``n_train``,
+        ``window``, ``target``, ``x_label``.
     holdout_label : str
         Legend label of the shaded holdout.
     """
-    import pandas as pd
-
-    y = np.asarray(y, dtype=float)
-    n = y.size
-    x, xlabel = time_axis(time, n)
-    roll = pd.Series(y).rolling(window, min_periods=max(2, window // 2))
-    mean, std = roll.mean().to_numpy(), roll.std().to_numpy()
+    y = _clean(series.get("y"))
+    pos = (np.asarray(series["i"], dtype=int) if series.get("i") is not None
+           else np.arange(y.size))
+    x = stored_x(series, series.get("x"), pos)
+    mean, std = _clean(series.get("mean")), _clean(series.get("std"))
+    n, n_train = int(series["n"]), int(series["n_train"])
+    window, target = int(series["window"]), str(series.get("target", "y"))
+    xlabel = series.get("x_label", "")
     with _figure(10, 5.2, 2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}) as (fig,
                                                                                            axes):
         top, bottom = axes[0, 0], axes[1, 0]
-        n_train = min(max(n_train, 0), n)
-        _line(top, x[:n_train], y[:n_train], color=COLORS["train"], lw=1.0, label="train")
+        train = pos < n_train
+        _line(top, x[train], y[train], color=COLORS["train"], lw=1.0, label="train")
         if n_train < n:
-            lo = max(n_train - 1, 0)  # join the two segments
-            _line(top, x[lo:], y[lo:], color=COLORS["holdout"], lw=1.0, label=holdout_label)
+            hold = pos >= max(n_train - 1, 0)  # join the two segments
+            _line(top, x[hold], y[hold], color=COLORS["holdout"], lw=1.0, label=holdout_label)
+            split = x[np.searchsorted(pos, n_train)]
             for ax in (top, bottom):
-                ax.axvspan(x[n_train], x[-1], color=COLORS["holdout"], alpha=0.08, lw=0)
-                ax.axvline(x[n_train], color="#444444", lw=0.8, ls="--")
+                ax.axvspan(split, x[-1], color=COLORS["holdout"], alpha=0.08, lw=0)
+                ax.axvline(split, color="#444444", lw=0.8, ls="--")
         _line(top, x, mean, color=COLORS["rolling"], lw=1.4, label=f"rolling mean ({window})")
         top.set_ylabel(target)
         top.legend(loc="upper left", frameon=False, ncols=3)
@@ -252,11 +198,16 @@ def series_plot(y: np.ndarray, time: Any, n_train: int, *, window: int, target: 
                    else ""))
 
 
-def acf_pacf_plot(values: np.ndarray, *, period: int | None = None) -> Plot | None:
-    """Sample ACF and PACF of the (finite) values with the ±1.96/√n band."""
+def acf_pacf_plot(values: np.ndarray, *, period: int | None = None,
+                  n_total: int | None = None) -> Plot | None:
+    """Sample ACF and PACF of the (finite) values with the ±1.96/√n band.
+
+    ``n_total``: the length of the whole series when ``values`` is its stored tail.
+    """
     from statsmodels.tsa.stattools import acf, levinson_durbin
 
     x = np.asarray(values, dtype=float)
+    size = x.size
     x = x[np.isfinite(x)]
     n = x.size
     if n < 8 or np.nanstd(x) == 0:
@@ -283,31 +234,43 @@ def acf_pacf_plot(values: np.ndarray, *, period: int | None = None) -> Plot | No
             ax.set_ylim(-1.05, 1.05)
         uri = to_data_uri(fig)
     seasonal = f" Dotted lines mark multiples of the period {period}." if period else ""
+    scope = (f" of the last {size:,} of {n_total:,} points" if n_total and n_total > size
+             else "")
     return Plot(uri, alt=f"Autocorrelation and partial autocorrelation of the series for lags 1 "
                 f"to {nlags}, with the 95% band for white noise.",
-                caption=f"Sample ACF and PACF (lags 1-{nlags}); the grey band is ±1.96/√n, the "
-                f"range expected for white noise.{seasonal}")
+                caption=f"Sample ACF and PACF{scope} (lags 1-{nlags}); the grey band is "
+                f"±1.96/√n, the range expected for white noise.{seasonal}")
 
 
-def decomposition_plot(y: np.ndarray, time: Any, period: int, *,
-                       max_points: int = 5000) -> Plot | None:
-    """STL decomposition (trend, seasonal, residual) of the last ``max_points`` points."""
+def decomposition_plot(y: np.ndarray, x: np.ndarray, period: int, *, x_label: str = "",
+                       n_total: int | None = None) -> Plot | None:
+    """STL decomposition (trend, seasonal, residual) of the stored tail of the series.
+
+    Parameters
+    ----------
+    y, x : ndarray
+        The last points of the series and their x values.
+    period : int
+        The seasonal period.
+    x_label : str
+        Axis label.
+    n_total : int, optional
+        The length of the whole series (for the caption).
+    """
     import pandas as pd
     from statsmodels.tsa.seasonal import STL
 
     y = np.asarray(y, dtype=float)
-    n = y.size
-    if period < 2 or period > 1000 or n < 2 * period + 1:
+    take = y.size
+    n = max(int(n_total or take), take)
+    if period < 2 or period > 1000 or take < 2 * period + 1:
         return None
-    x_all, xlabel = time_axis(time, n)
-    take = min(n, max(max_points, 2 * period + 1))
-    seg = pd.Series(y[n - take:])
+    seg = pd.Series(y)
     if seg.isna().any():  # display only: bridge gaps so STL can run
         seg = seg.interpolate(limit_direction="both")
     if not np.isfinite(seg.to_numpy()).all() or seg.std() == 0:
         return None
     res = STL(seg.to_numpy(), period=int(period), robust=True).fit()
-    x = x_all[n - take:]
     parts = (("observed", seg.to_numpy()), ("trend", res.trend), ("seasonal", res.seasonal),
              ("residual", res.resid))
     with _figure(10, 6.0, 4, 1, sharex=True) as (fig, axes):
@@ -319,8 +282,8 @@ def decomposition_plot(y: np.ndarray, time: Any, period: int, *,
             else:
                 _line(ax, x, vals, color=COLORS["train"], lw=1.0)
             ax.set_ylabel(name)
-        if xlabel:
-            axes[-1, 0].set_xlabel(xlabel)
+        if x_label:
+            axes[-1, 0].set_xlabel(x_label)
         uri = to_data_uri(fig)
     scope = f"the last {take:,} of {n:,} points" if take < n else f"all {n:,} points"
     return Plot(uri, alt=f"Seasonal decomposition (STL, period {period}) of {scope} into "
@@ -328,29 +291,29 @@ def decomposition_plot(y: np.ndarray, time: Any, period: int, *,
                 caption=f"STL decomposition with period {period} ({scope}, robust fit).")
 
 
-def distribution_plot(y: np.ndarray, n_train: int, *,
-                      holdout_label: str = "holdout") -> Plot | None:
-    """Histograms of the values (train vs holdout) and of the first differences."""
-    y = np.asarray(y, dtype=float)
-    train, test = y[:n_train], y[n_train:]
-    train, test = train[np.isfinite(train)], test[np.isfinite(test)]
-    diffs = np.diff(y)
-    diffs = diffs[np.isfinite(diffs)]
-    if train.size + test.size < 3:
+def distribution_plot(hist: dict[str, Any], *, holdout_label: str = "holdout") -> Plot | None:
+    """Histograms of the values (train vs holdout) and of the first differences.
+
+    ``hist``: the counts stored in ``facts["series"]["hist"]`` (``edges``, ``train``,
+    ``holdout``, ``diff_edges``, ``diff``).
+    """
+    if not hist:
         return None
-    finite = np.concatenate([train, test])
-    lo, hi = float(finite.min()), float(finite.max())
-    bins = np.linspace(lo, hi if hi > lo else lo + 1.0, 41)
+    edges = _clean(hist["edges"])
     with _figure(10, 3.0, 1, 2) as (fig, axes):
         left, right = axes[0, 0], axes[0, 1]
-        left.hist(train, bins=bins, color=COLORS["train"], alpha=0.6, label="train")
-        if test.size:
-            left.hist(test, bins=bins, color=COLORS["holdout"], alpha=0.6, label=holdout_label)
+        left.hist(edges[:-1], bins=edges, weights=hist["train"], color=COLORS["train"],
+                  alpha=0.6, label="train")
+        if hist.get("holdout"):
+            left.hist(edges[:-1], bins=edges, weights=hist["holdout"], color=COLORS["holdout"],
+                      alpha=0.6, label=holdout_label)
         left.set_title("values")
         left.set_ylabel("count")
         left.legend(frameon=False)
-        if diffs.size:
-            right.hist(diffs, bins=40, color=COLORS["std"], alpha=0.8)
+        if hist.get("diff"):
+            diff_edges = _clean(hist["diff_edges"])
+            right.hist(diff_edges[:-1], bins=diff_edges, weights=hist["diff"],
+                       color=COLORS["std"], alpha=0.8)
         right.set_title("first differences")
         uri = to_data_uri(fig)
     return Plot(uri, alt="Histograms of the series values for the training part and the "

@@ -8,6 +8,7 @@ as help text; result levels map ``error`` -> ``error``, ``warning`` -> ``warning
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,29 +34,33 @@ def artifact_uri(source: str) -> str | None:
     return quote(path.as_posix())
 
 
-def _descriptor(code: str, name: str) -> dict[str, Any]:
-    from lstm_doctor.errors import InputError
-    from lstm_doctor.rules import find_rule
+def _descriptor(code: str, name: str, doc: dict[str, Any] | None) -> dict[str, Any]:
+    """A rule's SARIF descriptor from its documentation stored in the report.
 
-    try:
-        rule = find_rule(code)
-    except InputError:  # a report from another version: describe it by name only
+    ``doc`` is ``facts["rules"][code]`` (see :func:`lstm_doctor.report_facts.rule_docs`);
+    without it (a panel entry, or a report from another version) the rule is described by
+    name only.
+    """
+    if not doc:
         return {"id": code, "name": name, "shortDescription": {"text": name}}
-    sections = rule.sections()
-    doc = rule.doc()
-    help_md = f"**{rule.code} {rule.name}** ({rule.group()})\n\n{doc}"
-    if rule.thresholds:
+    text = doc.get("doc") or ""
+    summary = doc.get("summary") or ""
+    group = doc.get("group") or ""
+    thresholds = doc.get("thresholds") or {}
+    help_md = f"**{code} {name}** ({group})\n\n{text}"
+    if thresholds:
         help_md += "\n\nThresholds: " + ", ".join(f"`{k} = {v!r}`"
-                                                  for k, v in rule.thresholds.items())
+                                                  for k, v in thresholds.items())
+    description = re.split(r"^\*\*(?:Anti-pattern|Best practice)\*\*\s*$", text,
+                           maxsplit=1, flags=re.M)[0].strip()
     return {
-        "id": rule.code,
-        "name": rule.name,
-        "shortDescription": {"text": rule.summary() or rule.name},
-        "fullDescription": {"text": sections.get("description") or rule.summary() or rule.name},
-        "help": {"text": doc or rule.name, "markdown": help_md},
-        "defaultConfiguration": {"level": LEVELS[rule.severity.value]},
-        "properties": {"tags": ["lstm", "forecasting", rule.group()],
-                       "thresholds": dict(rule.thresholds)},
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": summary or name},
+        "fullDescription": {"text": description or summary or name},
+        "help": {"text": text or name, "markdown": help_md},
+        "defaultConfiguration": {"level": LEVELS[doc.get("severity") or "warning"]},
+        "properties": {"tags": ["lstm", "forecasting", group], "thresholds": dict(thresholds)},
     }
 
 
@@ -64,11 +69,14 @@ def build_sarif(results: list[dict[str, Any]], *, fail_on: str = "error") -> dic
     from lstm_doctor import __version__
 
     seen: dict[str, str] = {}
+    docs: dict[str, dict[str, Any]] = {}
     for r in results:
         if not is_error_result(r):
             for o in r["rules"]:
                 seen.setdefault(o["code"], o["name"])
-    rules = [_descriptor(code, seen[code]) for code in sorted(seen)]
+            for code, doc in ((r.get("facts") or {}).get("rules") or {}).items():
+                docs.setdefault(code, doc)
+    rules = [_descriptor(code, seen[code], docs.get(code)) for code in sorted(seen)]
     index = {d["id"]: i for i, d in enumerate(rules)}
     sarif_results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []

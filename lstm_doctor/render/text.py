@@ -133,7 +133,7 @@ def print_many(results: list[dict[str, Any]], console: Console, fail_on: str = "
 def summary_table(results: list[dict[str, Any]], fail_on: str = "error",
                   what: str = "files") -> Table:
     """One row per file or series: worst severity, counts and the findings' codes."""
-    from lstm_doctor.panel import summary_rows
+    from lstm_doctor.gate import summary_rows
 
     table = Table(expand=True, title=f"Summary ({len(results)} {what})")
     table.add_column("Series" if what == "series" else "File", ratio=3, overflow="fold")

@@ -104,3 +104,36 @@ def select_rules(select: list[str] | str | None = None,
     if sel:
         rules = [r for r in rules if any(_matches(r, t) for t in sel)]
     return [r for r in rules if not any(_matches(r, t) for t in ign)]
+
+
+def instantiate_rules(select: list[str] | str | None = None,
+                      ignore: list[str] | str | None = None,
+                      thresholds: dict[str, dict] | None = None,
+                      severities: dict[str, str] | None = None) -> list:
+    """The selected rules, instantiated with their threshold and severity overrides.
+
+    Parameters
+    ----------
+    select, ignore : list of str or comma-separated str, optional
+        As in :func:`select_rules`.
+    thresholds : dict, optional
+        ``{code or name: {threshold: value}}``; each value is checked against the rule's
+        declared constraint (:meth:`lstm_doctor.rules.base.Rule.check_thresholds`).
+    severities : dict, optional
+        ``{code or name: "error" | "warning" | "info"}``.
+
+    Raises
+    ------
+    InputError
+        For an unknown rule, threshold or severity, or a threshold value out of its range.
+    """
+    from lstm_doctor.findings import Severity
+
+    classes = select_rules(select, ignore)
+    by_code: dict[str, dict] = {}
+    for key, values in (thresholds or {}).items():
+        by_code.setdefault(find_rule(str(key)).code, {}).update(values)
+    sev = {find_rule(str(k)).code: Severity.parse(v, what=f"severity of {k}")
+           for k, v in (severities or {}).items()}
+    return [cls(thresholds=by_code.get(cls.code), severity=sev.get(cls.code))
+            for cls in classes]

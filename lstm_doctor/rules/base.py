@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from lstm_doctor.context import Context
+from lstm_doctor.errors import InputError, did_you_mean
 from lstm_doctor.findings import Finding, Severity
+from lstm_doctor.options import Interval, infer_interval
 from lstm_doctor.remedies import Remedy
 
 GROUPS = {
@@ -51,7 +53,12 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity] = Severity.WARNING
+    #: Threshold defaults, ``{name: value}`` (what ``explain`` and the report show).
     thresholds: ClassVar[dict[str, float]] = {}
+    #: The type and range of each threshold, ``{name: Interval(...)}`` (scikit-learn's
+    #: ``_parameter_constraints``): every override is checked against it at the boundary
+    #: (:meth:`check_thresholds`). A threshold without one must keep its default's type.
+    constraints: ClassVar[dict[str, Interval]] = {}
     needs_config: ClassVar[bool] = False
     needs_training: ClassVar[bool] = False
     #: The set-up keys (``section.key``) this rule's judgement rests on. When the user
@@ -59,19 +66,63 @@ class Rule:
     #: only a saved model), the finding is reported at most as ``info`` and says what was
     #: assumed and how to state the real value.
     reads: ClassVar[tuple[str, ...]] = ()
+    #: Codes of the rules whose judgement (effective thresholds) this rule's judgement uses,
+    #: e.g. LD201 chooses its differencing order on the scale LD205 would propose. Read
+    #: them only through :meth:`options_of`.
+    depends_on: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, thresholds: dict[str, float] | None = None,
                  severity: Severity | None = None) -> None:
         self.options = dict(self.thresholds)
-        for key, value in (thresholds or {}).items():
-            if key not in self.options:
-                from lstm_doctor.errors import InputError, did_you_mean
-
-                raise InputError(f"threshold '{self.code}.{key}' is unknown"
-                                 f"{did_you_mean(key, self.options)}; {self.code} has: "
-                                 f"{', '.join(self.options) or 'no thresholds'}")
-            self.options[key] = value
+        self.options.update(self.check_thresholds(thresholds))
         self.severity_override = severity
+
+    @classmethod
+    def constraint(cls, name: str) -> Interval | None:
+        """The declared (or, failing that, the default's) constraint of a threshold."""
+        return cls.constraints.get(name) or infer_interval(cls.thresholds.get(name))
+
+    @classmethod
+    def check_thresholds(cls, overrides: Any, *, where: str | None = None) -> dict[str, Any]:
+        """Validate threshold overrides against :attr:`thresholds` and :attr:`constraints`.
+
+        Parameters
+        ----------
+        overrides : dict or None
+            ``{name: value}``.
+        where : str, optional
+            How the rule's thresholds are named in messages (default ``threshold LD603``,
+            giving ``threshold LD603.max_epochs_unmonitored``).
+
+        Returns
+        -------
+        dict
+            The checked values (an integral float given for an integer as ``int``).
+
+        Raises
+        ------
+        InputError
+            For an unknown threshold (with a "did you mean"), a wrong type, a non-finite
+            value or one out of its declared range: one line naming the threshold, the
+            value and the allowed range.
+        """
+        prefix = where or f"threshold {cls.code}"
+        if overrides is None:
+            return {}
+        if not isinstance(overrides, dict):
+            raise InputError(f"{prefix} must be a mapping like {{name: value}}, "
+                             f"found {overrides!r}")
+        out: dict[str, Any] = {}
+        for key, value in overrides.items():
+            if key not in cls.thresholds:
+                raise InputError(f"threshold '{cls.code}.{key}' is unknown"
+                                 f"{did_you_mean(key, cls.thresholds)}; {cls.code} has: "
+                                 f"{', '.join(cls.thresholds) or 'no thresholds'}")
+            constraint = cls.constraint(key)
+            default = cls.thresholds[key]
+            out[key] = value if constraint is None else \
+                constraint.check(value, f"{prefix}.{key}", default)
+        return out
 
     # -- metadata --------------------------------------------------------------------------
     @classmethod
@@ -98,6 +149,39 @@ class Rule:
         for title, body in zip(parts[1::2], parts[2::2], strict=False):
             out[title.lower().replace("-", "_").replace(" ", "_")] = body.strip()
         return out
+
+    def options_of(self, ctx: Context, code: str) -> dict[str, Any]:
+        """The effective thresholds of the rule ``code`` in this run (a declared dependency).
+
+        The engine publishes every running rule's effective thresholds (overrides included)
+        in ``ctx.rule_options``; a rule that is not in the run contributes its defaults.
+
+        Parameters
+        ----------
+        ctx : Context
+            The run's context.
+        code : str
+            A code listed in :attr:`depends_on`.
+
+        Returns
+        -------
+        dict
+            ``{threshold: value}`` (a copy).
+
+        Raises
+        ------
+        LookupError
+            When ``code`` is not in :attr:`depends_on` (an undeclared coupling is a bug).
+        """
+        if code not in self.depends_on:
+            raise LookupError(f"{self.code} reads the thresholds of {code} without declaring "
+                              f"it: add depends_on = {(*self.depends_on, code)!r}")
+        found = ctx.rule_options.get(code)
+        if found is None:
+            from lstm_doctor.rules import find_rule
+
+            found = find_rule(code).thresholds
+        return dict(found)
 
     # -- behaviour -------------------------------------------------------------------------
     def measure(self, ctx: Context) -> dict[str, Any]:

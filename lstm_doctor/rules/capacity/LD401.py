@@ -3,7 +3,7 @@ from __future__ import annotations
 from lstm_doctor.capacity import network_parameters
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Remedy
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD401(Rule):  # noqa: N801
@@ -45,6 +45,10 @@ class Rule_LD401(Rule):  # noqa: N801
     needs_config = True
     thresholds = {"max_params_per_window": 10.0, "error_params_per_window": 50.0,
                   "remedy_params_per_window": 8.0, "min_units": 8}
+    constraints = {"max_params_per_window": Interval(float, 0, None, closed="neither"),
+                   "error_params_per_window": Interval(float, 0, None, closed="neither"),
+                   "remedy_params_per_window": Interval(float, 0, None, closed="neither"),
+                   "min_units": Interval(int, 1, None)}
 
     def measure(self, ctx):
         """Trainable parameters (as Keras counts them) and training windows."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from lstm_doctor.capacity import seasonal_period
 from lstm_doctor.remedies import UseReference
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 class Rule_LD402(Rule):  # noqa: N801
@@ -33,6 +33,7 @@ class Rule_LD402(Rule):  # noqa: N801
     name = "capacity.too-little-data"
     needs_config = True
     thresholds = {"min_windows": 100, "min_cycles": 3.0}
+    constraints = {"min_windows": Interval(int, 1, None), "min_cycles": Interval(float, 0, None)}
 
     def measure(self, ctx):
         """Training windows the data offers and seasonal cycles in the training split.

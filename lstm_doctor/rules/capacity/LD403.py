@@ -4,7 +4,7 @@ import math
 
 from lstm_doctor.capacity import seasonal_period
 from lstm_doctor.remedies import SetTestSize
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 class Rule_LD403(Rule):  # noqa: N801
@@ -33,6 +33,8 @@ class Rule_LD403(Rule):  # noqa: N801
     reads = ("split.test_size",)
     needs_config = True
     thresholds = {"min_points": 20, "max_test_size": 0.5}
+    constraints = {"min_points": Interval(int, 1, None),
+                   "max_test_size": Interval(float, 0, 1, closed="neither")}
 
     def measure(self, ctx):
         """Holdout length and the length it needs."""

@@ -4,7 +4,7 @@ import numpy as np
 
 from lstm_doctor.data import longest_run
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 class Rule_LD101(Rule):  # noqa: N801
@@ -35,6 +35,7 @@ class Rule_LD101(Rule):  # noqa: N801
     name = "data.missing-values"
     severity = Severity.ERROR
     thresholds = {"max_missing_fraction": 0.0}
+    constraints = {"max_missing_fraction": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """Count non-finite target/feature values and absent stamps of the time grid."""

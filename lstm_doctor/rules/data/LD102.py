@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD102(Rule):  # noqa: N801
@@ -29,6 +29,7 @@ class Rule_LD102(Rule):  # noqa: N801
     name = "data.irregular-time-index"
     severity = Severity.ERROR
     thresholds = {"max_off_grid_fraction": 0.01}
+    constraints = {"max_off_grid_fraction": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """Backward steps, duplicate stamps and stamps off the regular grid."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 class Rule_LD103(Rule):  # noqa: N801
@@ -28,6 +28,8 @@ class Rule_LD103(Rule):  # noqa: N801
     name = "data.constant-series"
     severity = Severity.ERROR
     thresholds = {"min_relative_std": 1e-6, "max_dominant_fraction": 0.95}
+    constraints = {"min_relative_std": Interval(float, 0, None),
+                   "max_dominant_fraction": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """Unique values, standard deviation and the share of the most common value."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 def _robust_z(x: np.ndarray) -> np.ndarray:
@@ -39,6 +39,8 @@ class Rule_LD104(Rule):  # noqa: N801
     name = "data.outliers"
     severity = Severity.WARNING
     thresholds = {"z": 7.0, "max_outlier_fraction": 0.01}
+    constraints = {"z": Interval(float, 0, None, closed="neither"),
+                   "max_outlier_fraction": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """Robust (median/MAD) z-scores of the level and of the first differences."""

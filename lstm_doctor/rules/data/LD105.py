@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 class Rule_LD105(Rule):  # noqa: N801
@@ -29,6 +29,7 @@ class Rule_LD105(Rule):  # noqa: N801
     name = "data.intermittent"
     severity = Severity.WARNING
     thresholds = {"min_zero_fraction": 0.5}
+    constraints = {"min_zero_fraction": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """Share of zeros, average demand interval (ADI) and CV² of non-zero sizes."""

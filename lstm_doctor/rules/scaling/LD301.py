@@ -5,7 +5,7 @@ import numpy as np
 from lstm_doctor.capacity import seen_inputs
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Scale, SetLearningRate
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD301(Rule):  # noqa: N801
@@ -40,9 +40,13 @@ class Rule_LD301(Rule):  # noqa: N801
     code = "LD301"
     name = "scaling.unscaled-input"
     reads = ("preprocessing.scaler",)
+    depends_on = ("LD602",)  # the learning-rate reset judged by LD602's sane ranges
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"max_magnitude": 10.0, "error_magnitude": 100.0, "min_std": 1e-3}
+    constraints = {"max_magnitude": Interval(float, 0, None, closed="neither"),
+                   "error_magnitude": Interval(float, 0, None, closed="neither"),
+                   "min_std": Interval(float, 0, None)}
 
     def measure(self, ctx):
         """Mean, std and max |x| of each training input as the network sees it.
@@ -61,7 +65,8 @@ class Rule_LD301(Rule):  # noqa: N801
         target = stats.get(ctx.series.target, {"mean": 0.0, "std": 0.0, "max_abs": 0.0})
         return {"scaler": ctx.config.preprocessing.scaler, "mean": target["mean"],
                 "std": target["std"], "max_abs": target["max_abs"], "columns": stats,
-                "learning_rate_after_scaling": _raw_scale_learning_rate(ctx)}
+                "learning_rate_after_scaling": _raw_scale_learning_rate(
+                    ctx, self.options_of(ctx, "LD602"))}
 
     def judge(self, ev, ctx):
         """Fire when an input's |mean| or std is far from order 1."""
@@ -106,7 +111,7 @@ class Rule_LD301(Rule):  # noqa: N801
                        remedies=remedies)
 
 
-def _raw_scale_learning_rate(ctx) -> dict | None:
+def _raw_scale_learning_rate(ctx, options: dict) -> dict | None:
     """The learning-rate reset scaling needs, when the rate was tuned for the raw scale.
 
     ``None`` unless the optimizer's step scales with the inputs (SGD), its effective step
@@ -120,7 +125,6 @@ def _raw_scale_learning_rate(ctx) -> dict | None:
         within,
     )
 
-    options = ctx.rule_options.get("LD602")
     try:
         now = step_evidence(ctx, options)
         if not now["scales_with_gradient"]:

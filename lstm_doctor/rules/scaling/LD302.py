@@ -4,7 +4,7 @@ import numpy as np
 
 from lstm_doctor.capacity import seen_inputs
 from lstm_doctor.remedies import Scale
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD302(Rule):  # noqa: N801
@@ -33,6 +33,7 @@ class Rule_LD302(Rule):  # noqa: N801
     reads = ("preprocessing.scaler",)
     needs_config = True
     thresholds = {"max_std_ratio": 10.0}
+    constraints = {"max_std_ratio": Interval(float, 1, None)}
 
     def measure(self, ctx):
         """Training std of each input column as the network sees it."""

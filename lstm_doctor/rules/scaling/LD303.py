@@ -3,7 +3,7 @@ from __future__ import annotations
 from lstm_doctor.capacity import train_fit_pipeline
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Scale
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 def _scaler(pipe):
@@ -38,6 +38,7 @@ class Rule_LD303(Rule):  # noqa: N801
     severity = Severity.ERROR
     needs_config = True
     thresholds = {"min_material_shift": 0.05}
+    constraints = {"min_material_shift": Interval(float, 0, None)}
 
     def measure(self, ctx):
         """Scaler parameters fitted on the full series versus on train only."""

@@ -6,7 +6,8 @@ from lstm_doctor import stats
 from lstm_doctor.capacity import train_fit_pipeline
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import BoxCox, Detrend, Difference, Log, Scale
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules._setup_facts import VarianceThresholds, differencing_order
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD304(Rule):  # noqa: N801
@@ -40,17 +41,21 @@ class Rule_LD304(Rule):  # noqa: N801
     when the swings grow with the level), then standardise on the training split; check
     that the holdout falls inside the range the network was trained on. The remedy's
     differencing order, detrending and log are the ones LD201, LD202 and LD205 propose
-    (:func:`lstm_doctor.stats.differencing_order`, on the scale the log produces), so the
-    fixes compose.
+    (:func:`lstm_doctor.rules._setup_facts.differencing_order`, on the scale the log
+    produces), so the fixes compose.
     """
 
     code = "LD304"
     name = "scaling.out-of-range-holdout"
     reads = ("preprocessing.scaler", "preprocessing.scaler_fit")
+    depends_on = ("LD205",)  # the differencing order on the scale LD205 would propose
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"min_fraction": 0.1, "min_excess": 0.15, "warning_excess": 0.25,
                   "error_excess": 0.5}
+    constraints = {"min_fraction": Interval(float, 0, 1), "min_excess": Interval(float, 0, None),
+                   "warning_excess": Interval(float, 0, None),
+                   "error_excess": Interval(float, 0, None)}
 
     def measure(self, ctx):
         """Holdout values outside the training range, all transforms fit on train."""
@@ -119,7 +124,7 @@ class Rule_LD304(Rule):  # noqa: N801
                            else "no min-max target or bounded head; ")
                         + f"error from {error_at:.0%} with a bounded output)")
         remedies, steps = [], []
-        order = _differencing_order(ctx)
+        order = _differencing_order(ctx, VarianceThresholds.of(self.options_of(ctx, "LD205")))
         if order["detrend"] and not (prep.detrend or prep.difference):
             remedies.append(Detrend())
             steps.append("preprocessing.detrend: true (a deterministic trend, see LD202)")
@@ -163,8 +168,8 @@ def _bounded_output(config) -> str | None:
     return None
 
 
-def _differencing_order(ctx) -> dict:
+def _differencing_order(ctx, variance: VarianceThresholds) -> dict:
     """The differencing order (on the log scale when the swings grow with the level)."""
     if stats.untestable_reason(ctx):
         return {"d": 0, "detrend": False, "scale": {"source": None, "transform": None}}
-    return stats.differencing_order(ctx)
+    return differencing_order(ctx, variance)

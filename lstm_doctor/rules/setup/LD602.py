@@ -7,7 +7,7 @@ import numpy as np
 
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Scale, SetLearningRate
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 if TYPE_CHECKING:
     from lstm_doctor.context import Context
@@ -256,6 +256,11 @@ class Rule_LD602(Rule):  # noqa: N801
         "error_factor": 10.0,
         "reference_gradient": 2.0,
     }
+    #: every learning-rate bound is positive and at most 10
+    constraints = {**{name: Interval(float, 0, 10, closed="right")
+                      for name in thresholds if name.endswith(("_min", "_max"))},
+                   "error_factor": Interval(float, 1, None),
+                   "reference_gradient": Interval(float, 0, None, closed="neither")}
 
     def measure(self, ctx):
         """The effective learning rate (see :func:`step_evidence`) and the sane range."""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from lstm_doctor.remedies import EarlyStopping
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 class Rule_LD603(Rule):  # noqa: N801
@@ -30,6 +30,7 @@ class Rule_LD603(Rule):  # noqa: N801
     reads = ("training.epochs", "training.validation_split", "training.early_stopping")
     needs_config = True
     thresholds = {"max_epochs_unmonitored": 30}
+    constraints = {"max_epochs_unmonitored": Interval(int, 1, None)}
 
     def measure(self, ctx):
         """Epochs, validation split and early stopping."""

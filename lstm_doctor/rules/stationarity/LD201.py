@@ -3,7 +3,8 @@ from __future__ import annotations
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Difference
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules._setup_facts import VarianceThresholds, differencing_order
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD201(Rule):  # noqa: N801
@@ -18,7 +19,7 @@ class Rule_LD201(Rule):  # noqa: N801
     alone never makes it "non-stationary", and a deterministic trend is left to LD202.
 
     The suggested order ``d`` is found on the scale the remedies model the level on
-    (:func:`lstm_doctor.stats.differencing_order`): the log or Box-Cox scale when the
+    (:func:`lstm_doctor.rules._setup_facts.differencing_order`): the log or Box-Cox scale when the
     set-up takes logs or when the spread grows with the level (LD205 then proposes the
     log), so the combined fixes never over-difference an exponentially growing series;
     ``order_scale`` in the evidence says which. A clean level shift (flat, a jump, flat
@@ -42,8 +43,10 @@ class Rule_LD201(Rule):  # noqa: N801
     code = "LD201"
     name = "stationarity.unit-root"
     reads = ("preprocessing.difference", "preprocessing.seasonal_difference")
+    depends_on = ("LD205",)  # the scale LD205 would propose (its effective thresholds)
     severity = Severity.WARNING
     thresholds = {"adf_pvalue": stats.UNIT_ROOT_ADF_P, "kpss_pvalue": stats.ALPHA}
+    constraints = {"adf_pvalue": Interval(float, 0, 1), "kpss_pvalue": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """ADF/KPSS (level and trend) on the seasonally adjusted raw series; suggested d."""
@@ -51,7 +54,7 @@ class Rule_LD201(Rule):  # noqa: N801
         if reason:
             raise NotApplicable(reason)
         level = stats.level_diagnosis(ctx)
-        order = stats.differencing_order(ctx)
+        order = differencing_order(ctx, VarianceThresholds.of(self.options_of(ctx, "LD205")))
         scale = order["scale"]
         prep = ctx.config.preprocessing
         return {

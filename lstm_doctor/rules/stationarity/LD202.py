@@ -3,7 +3,7 @@ from __future__ import annotations
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Detrend, Remedy
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD202(Rule):  # noqa: N801
@@ -34,6 +34,7 @@ class Rule_LD202(Rule):  # noqa: N801
     reads = ("preprocessing.detrend",)
     severity = Severity.WARNING
     thresholds = {"min_trend_r2": stats.TREND_MIN_R2}
+    constraints = {"min_trend_r2": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """ADF/KPSS with a trend, the trend's slope and its share of the variance."""

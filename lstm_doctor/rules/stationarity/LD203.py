@@ -5,7 +5,12 @@ import numpy as np
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Remedy
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules._setup_facts import (
+    VarianceThresholds,
+    differencing_order,
+    lag_covers_period,
+)
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD203(Rule):  # noqa: N801
@@ -35,9 +40,12 @@ class Rule_LD203(Rule):  # noqa: N801
     code = "LD203"
     name = "stationarity.over-differenced"
     reads = ()  # a difference it can judge is always stated: the default (0) never fires
+    depends_on = ("LD201", "LD205")  # never below the order LD201 asks for
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"max_lag1_acf": -0.5, "error_lag1_acf": -0.3}
+    constraints = {"max_lag1_acf": Interval(float, -1, 1),
+                   "error_lag1_acf": Interval(float, -1, 1)}
 
     def measure(self, ctx):
         """Needed vs applied differencing order; lag-1 ACF of the network's input."""
@@ -57,7 +65,7 @@ class Rule_LD203(Rule):  # noqa: N801
         season = stats.detect_period(ctx)
         seasonal_needed = bool(
             season and not prep.deseasonalize
-            and stats.lag_covers_period(prep.seasonal_difference, season["period"]))
+            and lag_covers_period(prep.seasonal_difference, season["period"]))
         extra_seasonal = int(bool(prep.seasonal_difference) and not seasonal_needed)
         seen = ctx.transformed[np.isfinite(ctx.transformed)]
         lag1 = float(stats.acf(ctx, "setup-transformed", seen, 1)[1]) if seen.size > 3 else 0.0
@@ -99,7 +107,9 @@ class Rule_LD203(Rule):  # noqa: N801
             lower = max(lower, min(ev["setup_difference"] + 1, ev["needed_d"]))
         # never below what LD201 asks for (a seasonal difference that stays counts as one)
         kept_seasonal = int(bool(ev["setup_seasonal_difference"]) and not drop_seasonal)
-        lower = max(lower, _unit_root_order(ctx) - kept_seasonal)
+        ld201 = self.options_of(ctx, "LD201")
+        variance = VarianceThresholds.of(self.options_of(ctx, "LD205"))
+        lower = max(lower, _unit_root_order(ctx, ld201, variance) - kept_seasonal)
         if lower >= ev["setup_difference"] and not drop_seasonal:
             # the unit-root tests ask for every difference the set-up takes: the negative
             # autocorrelation is the series' own
@@ -129,18 +139,17 @@ class Rule_LD203(Rule):  # noqa: N801
                              "reduce the differencing order")])
 
 
-def _unit_root_order(ctx) -> int:
+def _unit_root_order(ctx, ld201: dict, variance: VarianceThresholds) -> int:
     """The differencing order LD201 asks for (0 when it finds no unit root).
 
-    Uses LD201's effective thresholds, so this rule never proposes fewer differences than
-    LD201 would then require of the remediated set-up.
+    Uses LD201's effective thresholds (``ld201``) and LD205's (``variance``, the scale of
+    the order), so this rule never proposes fewer differences than LD201 would then require
+    of the remediated set-up.
     """
-    options = ctx.rule_options.get("LD201") or {}
     level = stats.level_diagnosis(ctx)
     if level["kind"] in ("level-shift", "trend-stationary"):
         return 0  # LD201 does not ask for differences then
     adf_p, kpss_p = level["adf_c"]["pvalue"], level["kpss_c"]["pvalue"]
-    if not (adf_p >= options.get("adf_pvalue", stats.UNIT_ROOT_ADF_P)
-            and kpss_p < options.get("kpss_pvalue", stats.ALPHA)):
+    if not (adf_p >= ld201["adf_pvalue"] and kpss_p < ld201["kpss_pvalue"]):
         return 0
-    return max(1, int(stats.differencing_order(ctx)["d"]))
+    return max(1, int(differencing_order(ctx, variance)["d"]))

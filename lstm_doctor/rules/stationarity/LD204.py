@@ -5,7 +5,8 @@ import math
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Deseasonalize, SeasonalDifference, SetWindow
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules._setup_facts import season_handling
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD204(Rule):  # noqa: N801
@@ -18,8 +19,9 @@ class Rule_LD204(Rule):  # noqa: N801
     found by :func:`lstm_doctor.stats.detect_period` (calendar, ACF and periodogram
     candidates confirmed by the seasonal strength and a stable profile).
 
-    "Handled" has one definition, :func:`lstm_doctor.stats.season_handling`, shared with
-    LD502 and LD503: the season is *removed* by ``seasonal_difference`` or
+    "Handled" has one definition,
+    :func:`lstm_doctor.rules._setup_facts.season_handling`, shared with LD502 and LD503:
+    the season is *removed* by ``seasonal_difference`` or
     ``deseasonalize`` at the period or a multiple of it (within 5 %; a lag of 5 does not
     remove a period of 4), or *seen* when ``seq_length >= p``. This rule states that the
     data has a season and whether the set-up handles it; it is information only. Without
@@ -46,8 +48,10 @@ class Rule_LD204(Rule):  # noqa: N801
 
     code = "LD204"
     name = "stationarity.unhandled-seasonality"
+    depends_on = ("LD504",)  # a window remedy must pass LD504's longest window
     severity = Severity.INFO
     thresholds = {"window_factor": 1.25}
+    constraints = {"window_factor": Interval(float, 1, 100)}
 
     def measure(self, ctx):
         """The detected period, its strength and what the set-up does about it."""
@@ -58,7 +62,7 @@ class Rule_LD204(Rule):  # noqa: N801
         if season is None:
             return {"period": None}
         p = season["period"]
-        handling = stats.season_handling(ctx, p) if ctx.config_given else None
+        handling = season_handling(ctx, p) if ctx.config_given else None
         prep, win = ctx.config.preprocessing, ctx.config.window
         return {
             "period": p,
@@ -86,7 +90,7 @@ class Rule_LD204(Rule):  # noqa: N801
         what = (f"a seasonal period of {p} (strength {ev['strength']:.2f}, ACF at lag {p} "
                 f"{ev['acf_at_period']:.2f})")
         # a window LD504 would call too long is no remedy (the remediated set-up must pass it)
-        longest = (ctx.rule_options.get("LD504") or {}).get("max_seq_length", 200)
+        longest = self.options_of(ctx, "LD504")["max_seq_length"]
         window_remedy = [SetWindow(want)] if want <= min(max(ctx.n_train // 4, 1),
                                                          longest) else []
         if ev["kind"] == "cycle":

@@ -3,7 +3,8 @@ from __future__ import annotations
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import BoxCox, Log
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules import _setup_facts as facts
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD205(Rule):  # noqa: N801
@@ -15,7 +16,7 @@ class Rule_LD205(Rule):  # noqa: N801
     swings. Evidence: in blocks of a season (or ~n/20 points), the slope ``b`` of
     log(spread of changes) on log(level); ``b`` near 1 means ``sd ~ level`` and a log
     transform stabilises it; the Box-Cox lambda (Guerrero, and scipy's MLE) is reported.
-    The decision (:func:`lstm_doctor.stats.variance_grows_with_level`, with this rule's
+    The decision (:func:`lstm_doctor.rules._setup_facts.variance_grows_with_level`, with this rule's
     thresholds including overrides) also sets the scale on which LD201 and LD304 choose the
     differencing order, so a log proposed here and the differences proposed there compose
     correctly.
@@ -36,9 +37,12 @@ class Rule_LD205(Rule):  # noqa: N801
     name = "stationarity.unstable-variance"
     reads = ("preprocessing.log", "preprocessing.boxcox")
     severity = Severity.WARNING
-    thresholds = {"min_slope": stats.VARIANCE_MIN_SLOPE, "max_pvalue": stats.VARIANCE_MAX_PVALUE,
-                  "min_level_ratio": stats.VARIANCE_MIN_LEVEL_RATIO,
-                  "log_lambda_band": stats.LOG_LAMBDA_BAND}
+    thresholds = {"min_slope": facts.VARIANCE_MIN_SLOPE, "max_pvalue": facts.VARIANCE_MAX_PVALUE,
+                  "min_level_ratio": facts.VARIANCE_MIN_LEVEL_RATIO,
+                  "log_lambda_band": facts.LOG_LAMBDA_BAND}
+    constraints = {"min_slope": Interval(float, 0, None), "max_pvalue": Interval(float, 0, 1),
+                   "min_level_ratio": Interval(float, 1, None),
+                   "log_lambda_band": Interval(float, 0, None)}
 
     def measure(self, ctx):
         """Power-law slope of spread on level, its p-value, the level range and lambda."""
@@ -59,11 +63,11 @@ class Rule_LD205(Rule):  # noqa: N801
     def judge(self, ev, ctx):
         """Fire when spread ~ level ** b with b >= min_slope, significant, over a wide range."""
         o = self.options
-        if not stats.variance_grows_with_level(ev, min_slope=o["min_slope"],
+        if not facts.variance_grows_with_level(ev, min_slope=o["min_slope"],
                                                max_pvalue=o["max_pvalue"],
                                                min_level_ratio=o["min_level_ratio"]):
             return None
-        transform = stats.stabilising_transform(ctx, log_band=o["log_lambda_band"])
+        transform = facts.stabilising_transform(ctx, log_band=o["log_lambda_band"])
         lam = transform["lambda_estimate"]
         use_log = transform["transform"] == "log"
         remedy = Log() if use_log else BoxCox(transform["lambda"])

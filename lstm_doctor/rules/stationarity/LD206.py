@@ -3,7 +3,7 @@ from __future__ import annotations
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import UseReference
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD206(Rule):  # noqa: N801
@@ -34,6 +34,7 @@ class Rule_LD206(Rule):  # noqa: N801
     name = "stationarity.no-signal"
     severity = Severity.WARNING
     thresholds = {"min_pvalue": 0.05}
+    constraints = {"min_pvalue": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """Ljung-Box on the stationary raw series, with the season and level diagnosis."""

@@ -7,7 +7,7 @@ import numpy as np
 from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import UseReference
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD207(Rule):  # noqa: N801
@@ -36,6 +36,7 @@ class Rule_LD207(Rule):  # noqa: N801
     name = "stationarity.random-walk"
     severity = Severity.WARNING
     thresholds = {"min_pvalue": 0.05}
+    constraints = {"min_pvalue": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """Unit-root diagnosis, Ljung-Box on the first differences and their drift."""

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import math
 
-from lstm_doctor.experiment.result import LABELS
-from lstm_doctor.experiment.symptoms import baseline_and_experiment
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
+from lstm_doctor.rules.training import baseline_and_experiment
+from lstm_doctor.symptoms import MODEL_LABELS as LABELS
 
 #: The trivial reference forecasts "naive" means here (same holdout, same origins).
 TRIVIAL = ("naive", "seasonal_naive")
@@ -49,6 +49,8 @@ class Rule_LD701(Rule):  # noqa: N801
     severity = Severity.ERROR
     needs_training = True
     thresholds = {"margin_over_naive": 0.0, "error_margin": 0.1}
+    constraints = {"margin_over_naive": Interval(float, -1, None, closed="neither"),
+                   "error_margin": Interval(float, 0, None)}
 
     def measure(self, ctx):
         """MASE of the baseline LSTM, the trivial and best references and the remediated LSTM."""

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import math
 
-from lstm_doctor.experiment.symptoms import baseline_and_experiment, persistence
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
+from lstm_doctor.rules.training import baseline_and_experiment
+from lstm_doctor.symptoms import persistence
 
 
 class Rule_LD702(Rule):  # noqa: N801
@@ -37,6 +38,8 @@ class Rule_LD702(Rule):  # noqa: N801
     severity = Severity.WARNING
     needs_training = True
     thresholds = {"max_copy_ratio": 0.5, "min_mae_ratio_to_naive": 0.9}
+    constraints = {"max_copy_ratio": Interval(float, 0, None),
+                   "min_mae_ratio_to_naive": Interval(float, 0, None, closed="neither")}
 
     def measure(self, ctx):
         """Correlation with y[t-1] vs y[t], copy ratio, MAE ratio to naive."""

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from lstm_doctor.experiment.symptoms import baseline_and_experiment, majority, overfitting
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import EarlyStopping
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
+from lstm_doctor.rules.training import baseline_and_experiment
+from lstm_doctor.symptoms import majority, overfitting
 
 
 class Rule_LD703(Rule):  # noqa: N801
@@ -33,6 +34,9 @@ class Rule_LD703(Rule):  # noqa: N801
     severity = Severity.WARNING
     needs_training = True
     thresholds = {"min_val_rise": 0.2, "min_train_drop": 0.05, "min_epochs_after_best": 5}
+    constraints = {"min_val_rise": Interval(float, 0, None),
+                   "min_train_drop": Interval(float, 0, 1),
+                   "min_epochs_after_best": Interval(int, 0, None)}
 
     def measure(self, ctx):
         """Best epoch, validation rise and training drop per seed."""

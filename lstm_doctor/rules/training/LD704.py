@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstm_doctor.experiment.symptoms import baseline_and_experiment, collapse
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
+from lstm_doctor.rules.training import baseline_and_experiment
+from lstm_doctor.symptoms import collapse
 
 
 class Rule_LD704(Rule):  # noqa: N801
@@ -35,6 +36,7 @@ class Rule_LD704(Rule):  # noqa: N801
     severity = Severity.WARNING
     needs_training = True
     thresholds = {"max_spread_ratio": 0.1}
+    constraints = {"max_spread_ratio": Interval(float, 0, None)}
 
     def measure(self, ctx):
         """Forecast spread over holdout spread (median over seeds)."""
@@ -51,7 +53,10 @@ class Rule_LD704(Rule):  # noqa: N801
         med = int(np.argsort(ratios)[len(ratios) // 2])
         ev = dict(per_seed[med])
         ev["spread_ratio_per_seed"] = ratios
-        ev["noise_series"] = "LD206" in exp.finding_codes
+        # the check advised the mean forecast (a UseReference remedy): the series is noise
+        advisers = list(getattr(exp, "advised", {}).get("mean", []))
+        ev["noise_series"] = bool(advisers)
+        ev["mean_advised_by"] = advisers
         return ev
 
     def judge(self, ev, ctx):
@@ -65,7 +70,8 @@ class Rule_LD704(Rule):  # noqa: N801
                    f"the holdout's (std {ev['forecast_std']:.4g} vs {ev['actual_std']:.4g}), "
                    f"sitting {where} ({ev['forecast_mean']:.4g})")
         if ev["noise_series"]:
-            return Verdict(message=message + "; the series looks like noise (LD206), so a "
+            return Verdict(message=message + "; the series looks like noise ("
+                           + ", ".join(ev["mean_advised_by"]) + "), so a "
                            "constant (mean) forecast is what any model should give",
                            fix="Use the mean forecast; look for informative features.",
                            severity=Severity.INFO)

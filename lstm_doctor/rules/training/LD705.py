@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from lstm_doctor.experiment.symptoms import baseline_and_experiment, loss_health
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Scale, SetActivations
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
+from lstm_doctor.rules.training import baseline_and_experiment
+from lstm_doctor.symptoms import loss_health
 
 
 class Rule_LD705(Rule):  # noqa: N801
@@ -33,6 +34,8 @@ class Rule_LD705(Rule):  # noqa: N801
     severity = Severity.ERROR
     needs_training = True
     thresholds = {"max_growth": 10.0, "max_end_over_min": 10.0}
+    constraints = {"max_growth": Interval(float, 1, None),
+                   "max_end_over_min": Interval(float, 1, None)}
 
     def measure(self, ctx):
         """Loss health per seed (baseline, and the remediated LSTM for context)."""

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from lstm_doctor.experiment.symptoms import baseline_and_experiment, convergence, majority
 from lstm_doctor.findings import Severity
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
+from lstm_doctor.rules.training import baseline_and_experiment
+from lstm_doctor.symptoms import convergence, majority
 
 
 class Rule_LD706(Rule):  # noqa: N801
@@ -31,6 +32,9 @@ class Rule_LD706(Rule):  # noqa: N801
     severity = Severity.WARNING
     needs_training = True
     thresholds = {"min_tail_drop": 0.1, "max_total_drop_flat": 0.01, "min_epochs_flat": 5}
+    constraints = {"min_tail_drop": Interval(float, 0, 1),
+                   "max_total_drop_flat": Interval(float, 0, 1),
+                   "min_epochs_flat": Interval(int, 1, None)}
 
     def measure(self, ctx):
         """Tail and total loss drop per seed."""

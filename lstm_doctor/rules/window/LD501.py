@@ -5,7 +5,7 @@ import math
 from lstm_doctor.capacity import seasonal_period
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import SetWindow
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 class Rule_LD501(Rule):  # noqa: N801
@@ -35,6 +35,8 @@ class Rule_LD501(Rule):  # noqa: N801
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"min_windows": 10, "max_window_fraction": 0.5}
+    constraints = {"min_windows": Interval(int, 1, None),
+                   "max_window_fraction": Interval(float, 0, 1, closed="right")}
 
     def measure(self, ctx):
         """Usable training points, window span and the windows left."""

@@ -6,7 +6,8 @@ from lstm_doctor import stats
 from lstm_doctor.capacity import seasonal_period
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import SeasonalDifference, SetWindow
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules._setup_facts import season_handling
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD502(Rule):  # noqa: N801
@@ -17,7 +18,7 @@ class Rule_LD502(Rule):  # noqa: N801
     differencing or deseasonalising at the period or a multiple of it), the network has
     to carry the seasonal phase in its state across windows it never sees together,
     which it cannot; it forecasts a smeared average season. "Removed" and "seen" are
-    :func:`lstm_doctor.stats.season_handling`, the definition LD204 and LD503 use too.
+    :func:`lstm_doctor.rules._setup_facts.season_handling`, the definition LD204 and LD503 use too.
     When this fires, LD204 (unhandled seasonality) reports the same season as
     information only: this rule carries the warning, or an error when the season is
     strong (seasonal strength >= ``error_strength``), so the root cause is reported
@@ -44,6 +45,8 @@ class Rule_LD502(Rule):  # noqa: N801
     severity = Severity.WARNING
     needs_config = True
     thresholds = {"max_window_fraction": 0.5, "max_window": 200, "error_strength": 0.9}
+    constraints = {"max_window_fraction": Interval(float, 0, 1, closed="right"),
+                   "max_window": Interval(int, 1, None), "error_strength": Interval(float, 0, 1)}
 
     def measure(self, ctx):
         """Window length against the detected season and its handling."""
@@ -51,7 +54,7 @@ class Rule_LD502(Rule):  # noqa: N801
         if not period:
             raise NotApplicable("no calendar or stable season")
         season = stats.detect_period(ctx)
-        handling = stats.season_handling(ctx, period)
+        handling = season_handling(ctx, period)
         return {"seq_length": ctx.config.window.seq_length, "period": period,
                 "strength": season.get("strength"),
                 "season_removed_by": handling["removed_by"],

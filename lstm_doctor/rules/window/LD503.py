@@ -7,7 +7,8 @@ import numpy as np
 from lstm_doctor import stats
 from lstm_doctor.capacity import seasonal_period
 from lstm_doctor.remedies import SetWindow
-from lstm_doctor.rules.base import NotApplicable, Rule, Verdict
+from lstm_doctor.rules._setup_facts import season_handling, window_covers_period
+from lstm_doctor.rules.base import Interval, NotApplicable, Rule, Verdict
 
 
 class Rule_LD503(Rule):  # noqa: N801
@@ -24,8 +25,8 @@ class Rule_LD503(Rule):  # noqa: N801
     clearly above the 95 % band (``strong_factor`` times the band, or ``band_factor``
     times it for two lags or more, so that isolated marginal lags do not count). Lags at
     the season (its multiples, +-1) are ignored when the preprocessing removes the season
-    (:func:`lstm_doctor.stats.season_removed_by`), and when the window is shorter than the
-    period: that is LD502's finding, reported once there.
+    (:func:`lstm_doctor.rules._setup_facts.season_removed_by`), and when the window is
+    shorter than the period: that is LD502's finding, reported once there.
 
     **Anti-pattern**
 
@@ -47,6 +48,10 @@ class Rule_LD503(Rule):  # noqa: N801
     needs_config = True
     thresholds = {"strong_factor": 2.0, "band_factor": 1.5, "min_moderate_lags": 2,
                   "max_lag": 400, "max_window": 200}
+    constraints = {"strong_factor": Interval(float, 0, None, closed="neither"),
+                   "band_factor": Interval(float, 0, None, closed="neither"),
+                   "min_moderate_lags": Interval(int, 1, None),
+                   "max_lag": Interval(int, 1, 100_000), "max_window": Interval(int, 1, None)}
 
     def measure(self, ctx):
         """PACF of the stationary series at the lags beyond the window.
@@ -66,7 +71,7 @@ class Rule_LD503(Rule):  # noqa: N801
         far = max(nlags, min(z.size // 4, int(self.options["max_lag"])))
         pacf = stats.pacf(ctx, "stationary", z, far)
         band = 1.96 / math.sqrt(z.size)
-        handling = stats.season_handling(ctx, period) if period else None
+        handling = season_handling(ctx, period) if period else None
         removed = bool(handling) and handling["removed_by"] is not None
         tail = {int(lag): float(pacf[lag]) for lag in range(seq + 1, pacf.size)
                 if abs(pacf[lag]) > band}
@@ -138,7 +143,7 @@ def _beyond(tail: dict, seq: int, nlags: int, period: int, removed: bool) -> dic
     Lags at the season (its multiples, +-1) are left out when the preprocessing removes
     the season or the window does not reach back one period (LD502's finding).
     """
-    skip_seasonal = bool(period) and (removed or not stats.window_covers_period(seq, period))
+    skip_seasonal = bool(period) and (removed or not window_covers_period(seq, period))
     out = {}
     for lag, value in tail.items():
         if lag <= seq or lag > nlags:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from lstm_doctor.capacity import seasonal_period
 from lstm_doctor.remedies import SetWindow
-from lstm_doctor.rules.base import Rule, Verdict
+from lstm_doctor.rules.base import Interval, Rule, Verdict
 
 
 class Rule_LD504(Rule):  # noqa: N801
@@ -32,6 +32,7 @@ class Rule_LD504(Rule):  # noqa: N801
     reads = ("window.seq_length",)
     needs_config = True
     thresholds = {"max_seq_length": 200}
+    constraints = {"max_seq_length": Interval(int, 1, None)}
 
     def measure(self, ctx):
         """Window length and the detected season."""

@@ -1,0 +1,129 @@
+"""What every statistics module shares: the ``@cached`` decorator, constants and guards."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from lstm_doctor.context import Context
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Significance level of the unit-root / stationarity tests.
+ALPHA = 0.05
+#: The stationarity and signal rules need this many finite values.
+MIN_TEST_POINTS = 20
+#: ADF/KPSS refuse a "near-constant" input: all values equal except at most this many (or
+#: this share of them), e.g. the differences of a clean step. Their lag selection and
+#: long-run variance break down on it (statsmodels' KPSS raises OverflowError).
+DEGENERATE_MAX_OFF = 2
+DEGENERATE_MAX_OFF_SHARE = 0.01
+
+
+def cached(func: F | None = None, *, unkeyed: tuple[str, ...] = ("x",)) -> Any:
+    """Compute a statistic once per :class:`~lstm_doctor.context.Context`.
+
+    The decorated function takes the context first. Its result is stored in the context
+    (:meth:`Context.cached`) under ``(function name, *the other arguments)``, defaults
+    filled in, so two rules asking the same question share one computation. Arguments named
+    in ``unkeyed`` are left out of the key: by convention ``x`` is an array that the
+    ``x_key`` argument names, and the caller gives different arrays different keys.
+
+    Parameters
+    ----------
+    func : callable, optional
+        The function (``@cached``); omitted when options are given
+        (``@cached(unkeyed=())``).
+    unkeyed : tuple of str
+        Parameter names left out of the cache key (default ``("x",)``).
+
+    Returns
+    -------
+    callable
+        The caching wrapper (``__wrapped__`` is the plain function).
+
+    Raises
+    ------
+    TypeError
+        When a keyed argument is not hashable.
+    """
+
+    def decorate(fn: F) -> F:
+        signature = inspect.signature(fn)
+        names = [p for p in list(signature.parameters)[1:] if p not in unkeyed]
+
+        @functools.wraps(fn)
+        def wrapper(ctx: Context, *args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(ctx, *args, **kwargs)
+            bound.apply_defaults()
+            key = (fn.__name__, *(bound.arguments[p] for p in names))
+            try:
+                hash(key)
+            except TypeError:
+                raise TypeError(f"{fn.__name__}: the cache key {key!r} is not hashable; "
+                                "pass hashable arguments or leave them unkeyed") from None
+            return ctx.cached(key, lambda: fn(*bound.args, **bound.kwargs))
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(func) if func is not None else decorate
+
+
+def untestable_reason(ctx: Context) -> str | None:
+    """Why the unit-root/white-noise tests cannot judge the target (None when they can).
+
+    Rules raise :class:`~lstm_doctor.rules.base.NotApplicable` with this reason: fewer
+    than :data:`MIN_TEST_POINTS` finite values, or a constant series (LD103's finding).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run's context.
+
+    Returns
+    -------
+    str or None
+        The reason, or None when the tests can run.
+    """
+    x = ctx.values
+    if x.size < MIN_TEST_POINTS:
+        return (f"{x.size} finite values: too few for unit-root and white-noise tests "
+                f"(need {MIN_TEST_POINTS})")
+    if _is_constant(x):
+        return "the series is constant (see LD103)"
+    return None
+
+
+def _finite(x: Any) -> np.ndarray:
+    arr = np.asarray(x, dtype=float).ravel()
+    return arr[np.isfinite(arr)]
+
+
+def _is_constant(x: np.ndarray) -> bool:
+    # relative to the magnitude (as LD103 judges it): 1e-15-scale noise is not constant
+    return x.size == 0 or float(np.ptp(x)) <= 1e-12 * float(np.abs(x).max())
+
+
+def _degenerate_reason(z: np.ndarray, min_size: int, what: str = "the series") -> str | None:
+    """Why ``z`` cannot be given to a unit-root/stationarity test (None when it can).
+
+    Too short, constant, or near-constant: every value equals the median except at most
+    ``max(DEGENERATE_MAX_OFF, DEGENERATE_MAX_OFF_SHARE * n)`` (a constant with isolated
+    spikes, such as the differences of a clean step). Scale-free: values count as equal
+    when they differ by less than 1e-9 of the largest deviation.
+    """
+    if z.size < min_size:
+        return f"too short ({what}: {z.size} values, need {min_size})"
+    if _is_constant(z):
+        return f"constant ({what})"
+    dev = np.abs(z - np.median(z))
+    off = int(np.count_nonzero(dev > 1e-9 * float(dev.max())))
+    if off <= max(DEGENERATE_MAX_OFF, DEGENERATE_MAX_OFF_SHARE * z.size):
+        return (f"near-constant ({what}: all but {off} of {z.size} values equal; a step or "
+                "isolated spikes)")
+    return None
