@@ -151,18 +151,22 @@ def fix(data: Any, *, config: str | Path | dict | LSTMConfig | None = None,
     InputError
         Without a set-up, or for bad data, config keys or rule options.
     """
-    from lstm_doctor.api import _instantiate, check
+    from lstm_doctor import engine
     from lstm_doctor.experiment.remediation import with_given
     from lstm_doctor.fixpoint import remediate_to_fixpoint
+    from lstm_doctor.options import CheckOptions
 
     if config is None and model is None:
         raise InputError("fix needs the LSTM set-up to fix: give --config setup.yaml "
                          "and/or --model model.keras")
+
+    def check(data: Any, **options: Any) -> Any:
+        return engine.check(data, CheckOptions.coerce(options).validate(), facts=False)
+
     report = check(data, config=config, model=model, **check_options)
     ctx = report.extras["context"]
     user = ctx.config
-    rules = _instantiate(*(check_options.get(k) for k in ("select", "ignore", "thresholds",
-                                                          "severities")))
+    rules = CheckOptions.coerce(_rule_options(check_options)).validate().rules()
     rem = remediate_to_fixpoint(report, rules=[r for r in rules if not r.needs_training])
     fixed = with_given(rem.config, user)
     changes = []
