@@ -35,7 +35,10 @@ class Context:
     """
 
     def __init__(self, series: SeriesData, config: LSTMConfig, *, config_given: bool,
-                 experiment: Any = None) -> None:
+                 experiment: Any = None, arrays: Any = None) -> None:
+        #: The arrays fed to ``fit`` (:class:`lstm_doctor.arrays.FitArrays`), when the
+        #: set-up comes from a live model and its data (:func:`lstm_doctor.diagnose`).
+        self.arrays = arrays
         self.series = series
         self.config = config
         self.config_given = config_given

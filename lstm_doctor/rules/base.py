@@ -61,6 +61,9 @@ class Rule:
     constraints: ClassVar[dict[str, Interval]] = {}
     needs_config: ClassVar[bool] = False
     needs_training: ClassVar[bool] = False
+    #: Judges the arrays fed to ``fit`` (``ctx.arrays``, from :func:`lstm_doctor.diagnose`);
+    #: skipped without them.
+    needs_arrays: ClassVar[bool] = False
     #: The set-up keys (``section.key``) this rule's judgement rests on. When the user
     #: gave a set-up but one of these values is an assumed default (e.g. preprocessing with
     #: only a saved model), the finding is reported at most as ``info`` and says what was
@@ -212,6 +215,8 @@ class Rule:
             return "skip", None, "no LSTM set-up given (--config or --model)"
         if self.needs_training and ctx.experiment is None:
             return "skip", None, "no training run (use lstm-doctor report)"
+        if self.needs_arrays and getattr(ctx, "arrays", None) is None:
+            return "skip", None, "no training arrays (use lstm_doctor.diagnose)"
         try:
             evidence = self.measure(ctx)
             verdict = self.judge(evidence, ctx)
