@@ -6,6 +6,10 @@ check(data, ...) -> Report
     Run the diagnostic rules (never imports TensorFlow).
 check_panel(data, id_col=..., jobs=..., client=...) -> PanelReport
     The same for every series of a panel (long table, directory, mapping), in parallel.
+diagnose(model, X_train, y_train, ...) -> Report
+    The notebook path: a live Keras model, the arrays fed to ``fit`` and its history.
+keras.Doctor(...)
+    A Keras callback that diagnoses at the end of ``fit`` (imports Keras when used).
 report(data, ...) -> Report
     Check, then train the baseline and remediated LSTMs next to reference forecasters.
 fix(data, config=..., model=...) -> FixResult
@@ -28,6 +32,7 @@ __all__ = [
     "Severity",
     "check",
     "check_panel",
+    "diagnose",
     "explain",
     "fix",
     "FixResult",
@@ -38,8 +43,10 @@ __all__ = [
 ]
 
 
-# Eager: the submodule lstm_doctor.fix would otherwise shadow the function of the same name
-# once imported (the module is light: the schema and the standard library).
+# Eager: the submodules lstm_doctor.fix and lstm_doctor.diagnose would otherwise shadow the
+# functions of the same name once imported (both modules are light: fix the schema and the
+# standard library, diagnose only the standard library at import time).
+from lstm_doctor.diagnose import diagnose  # noqa: E402
 from lstm_doctor.fix import FixResult, fix  # noqa: E402
 
 
@@ -57,6 +64,10 @@ def __getattr__(name: str):
         from lstm_doctor import config
 
         return getattr(config, name)
+    if name == "keras":  # the callback module; importing it imports Keras
+        import importlib
+
+        return importlib.import_module("lstm_doctor.keras")
     if name == "InputError":
         from lstm_doctor.errors import InputError
 

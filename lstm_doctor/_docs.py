@@ -20,7 +20,7 @@ def rules_table() -> str:
     rows = ["| Code | Name | Default severity | Needs | Summary |", "|---|---|---|---|---|"]
     for rule in get_rules():
         needs = "training run" if rule.needs_training else "set-up" if rule.needs_config \
-            else "data"
+            else "fit arrays" if rule.needs_arrays else "data"
         summary = rule.summary().replace("|", "\\|")
         rows.append(f"| `{rule.code}` | `{rule.name}` | {rule.severity.value} | {needs} | "
                     f"{summary} |")

@@ -28,7 +28,7 @@ def check(
     calendar: str | None = None,
     test_data: Any = None,
     config: str | dict | LSTMConfig | None = None,
-    model: str | None = None,
+    model: Any = None,
     select: list[str] | str | None = None,
     ignore: list[str] | str | None = None,
     thresholds: dict[str, dict[str, float]] | None = None,
@@ -53,9 +53,10 @@ def check(
     config : path, dict or LSTMConfig, optional
         The LSTM set-up: a YAML/TOML/JSON file, a saved ``.keras`` model, or a dict.
         Without it (and without ``model``) the set-up rules (LD3xx-LD6xx) are skipped.
-    model : path, optional
-        A saved ``.keras`` model. With ``config`` too, the model gives the architecture and
-        compile settings and the config the rest. Values neither states are assumed
+    model : path or keras.Model, optional
+        A saved ``.keras`` model (read without TensorFlow), or a live Keras model object
+        (its configuration read the same way). With ``config`` too, the model gives the
+        architecture and compile settings and the config the rest. Values neither states are assumed
         defaults, and no rule raises a warning or an error on an assumed value.
     select, ignore : list of str or comma-separated str, optional
         Rule codes, prefixes (``LD2``), names or groups.
@@ -151,8 +152,24 @@ def report(
     ctx = Context(series, setup or LSTMConfig(), config_given=True)
     rules = options.rules()
 
+    experiment = experiment_step(rules, seeds=seeds, epochs=epochs, max_seconds=max_seconds,
+                                 screen=screen, ablation=ablation, progress=progress)
+    result = _run_rules(ctx, rules=rules, train=experiment if train else None)
+    attach_facts(result, refine=True)
+    result.meta["total_seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def experiment_step(rules: list, *, seeds: int = 3, epochs: int | None = None,
+                    max_seconds: float | None = None, screen: bool = True,
+                    ablation: bool = False, progress: bool = False) -> Any:
+    """The training step of :func:`report` (and ``diagnose(train=True)``).
+
+    Returns ``train(ctx, findings) -> (experiment, comparison)`` for
+    :func:`lstm_doctor.engine.run_rules`: remedies (refined like ``lstm-doctor fix``) ->
+    training -> results, one way.
+    """
     def experiment(checked: Context, findings: list[Finding]) -> tuple[Any, dict[str, Any]]:
-        """Remedies (refined like ``lstm-doctor fix``) -> training -> results, one way."""
         from lstm_doctor.experiment import run_experiment
         from lstm_doctor.fixpoint import refine_remediation
 
@@ -161,10 +178,7 @@ def report(
                               epochs=epochs, max_seconds=max_seconds, screen=screen,
                               ablation=ablation, progress=progress)
 
-    result = _run_rules(ctx, rules=rules, train=experiment if train else None)
-    attach_facts(result, refine=True)
-    result.meta["total_seconds"] = round(time.perf_counter() - started, 3)
-    return result
+    return experiment
 
 
 def explain(code: str) -> str:

@@ -202,10 +202,14 @@ def seen_inputs(ctx: Context, *, fit_on: str | None = None) -> dict[str, np.ndar
     -------
     dict
         Column name -> values (same length as the series, NaN where differencing lost
-        points). The target comes first, under its own name.
+        points). The target comes first, under its own name. When the context carries the
+        arrays fed to ``fit`` (``ctx.arrays``), they are what the network sees: see
+        :func:`arrays_inputs` (``fit_on`` is then irrelevant).
     """
     prep = ctx.config.preprocessing
     fit_on = fit_on or prep.scaler_fit
+    if getattr(ctx, "arrays", None) is not None:
+        return ctx.cached("seen_inputs_arrays", lambda: arrays_inputs(ctx))
 
     def compute() -> dict[str, np.ndarray]:
         target = ctx.transformed if fit_on == prep.scaler_fit else train_fit_pipeline(ctx)[1]
@@ -220,6 +224,33 @@ def seen_inputs(ctx: Context, *, fit_on: str | None = None) -> dict[str, np.ndar
         return cols
 
     return ctx.cached(("seen_inputs", fit_on), compute)
+
+
+def arrays_inputs(ctx: Context) -> dict[str, np.ndarray]:
+    """The training inputs the network receives, read from ``ctx.arrays.X_train``.
+
+    One column per input feature: the values at the last time step of every training window
+    (every value the network sees, except the first window's earlier steps), first, padded
+    with NaN to the series length so that ``values[:ctx.n_train]`` is the training part.
+    Feature 0 is taken to be the target (as in most windowing code) and named after it; the
+    others are ``feature_1``... With look-back values passed as features (``(n, 1, k)``) the
+    columns are the lags, ``t-k`` ... ``t-1`` (feature ``k - 1`` the most recent, named after
+    the target).
+    """
+    X = ctx.arrays.X_train
+    k = X.shape[2]
+    lags = ctx.config.window.layout == "features" and X.shape[1] == 1 and k > 1
+    target = ctx.series.target
+    names = [f"t-{k - j}" for j in range(k - 1)] + [target] if lags else \
+        [target] + [f"feature_{j}" for j in range(1, k)]
+    length = max(ctx.n, X.shape[0])
+    cols: dict[str, np.ndarray] = {}
+    order = [k - 1, *range(k - 1)] if lags else list(range(k))
+    for j in order:
+        col = np.full(length, np.nan)
+        col[: X.shape[0]] = X[:, -1, j]
+        cols[names[j]] = col
+    return cols
 
 
 def describe_units_heuristic(windows: int, params_per_window: float) -> str:

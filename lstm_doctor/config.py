@@ -48,8 +48,10 @@ __all__ = [
     "Window",
     "combine",
     "load_config",
+    "load_keras_config",
     "load_keras_model",
     "load_setup",
+    "setup_from_archive",
 ]
 
 
@@ -276,8 +278,11 @@ def load_config(source: str | Path | dict | LSTMConfig | None) -> LSTMConfig:
 
 
 def load_setup(config: str | Path | dict | LSTMConfig | None = None,
-               model: str | Path | None = None) -> LSTMConfig | None:
+               model: Any = None) -> LSTMConfig | None:
     """The user's set-up from a config, a saved model, or both (``None`` when neither).
+
+    ``model`` is a ``.keras`` path (read without TensorFlow) or a live Keras model object
+    (read through :func:`lstm_doctor.diagnose.setup_from_model`).
 
     With both, the model gives the architecture and compile settings and the config the
     rest (see :func:`combine`).
@@ -286,6 +291,11 @@ def load_setup(config: str | Path | dict | LSTMConfig | None = None,
         return None
     if model is None:
         return load_config(config)
+    if not isinstance(model, str | Path):  # a live Keras model object
+        from lstm_doctor.diagnose import setup_from_model
+
+        from_model = setup_from_model(model)
+        return from_model if config is None else combine(from_model, load_config(config))
     if not str(model).lower().endswith(".keras"):
         raise InputError(f"model file '{model}' is not a .keras archive; save the model with "
                          "model.save('model.keras') and pass that")
@@ -307,8 +317,28 @@ def load_keras_model(path: str | Path) -> LSTMConfig:
     from lstm_doctor.keras_archive import read_keras_archive
 
     path = Path(path)
-    label = f"model file '{path}'"
-    archive = read_keras_archive(path)
+    return setup_from_archive(read_keras_archive(path), source=str(path))
+
+
+def load_keras_config(config: dict[str, Any], *, source: str = "<live model>") -> LSTMConfig:
+    """Read the set-up from a model's configuration (the ``config.json`` of an archive).
+
+    The live-model path of :func:`lstm_doctor.diagnose` and ``check(model=<keras model>)``:
+    the same reading as :func:`load_keras_model`, from the dict a live model serialises to
+    (``{"class_name", "config", "compile_config", "build_config"}``).
+    """
+    from lstm_doctor.keras_archive import describe_keras_config
+
+    return setup_from_archive(describe_keras_config(config, path=source), source=source)
+
+
+def setup_from_archive(archive: Any, *, source: str) -> LSTMConfig:
+    """The set-up a described model (:class:`~lstm_doctor.keras_archive.KerasArchive`) states.
+
+    Shared by the saved-archive and the live-model paths; see :func:`load_keras_model`.
+    """
+    label = f"model file '{source}'"
+    path = source
     rec = list(archive.recurrent)
     if not rec:
         names = sorted({lay.class_name for lay in archive.layers})

@@ -121,6 +121,36 @@ def compute_facts(report: Any, ctx: Any, *, refine: bool = False) -> dict[str, A
 
 
 # -- data facts -------------------------------------------------------------------------------
+def arrays_facts(facts: dict[str, Any], setup: Any) -> dict[str, Any]:
+    """What :func:`lstm_doctor.diagnose` read from the arrays fed to ``fit`` (plain data).
+
+    Returns
+    -------
+    dict
+        ``source`` (``arrays``: the series was rebuilt from the target windows; ``series``:
+        given), ``shapes`` (``{"X_train": [n, steps, features], ...}``), ``rows`` (label,
+        value pairs for the report's data section: each fact that came from the arrays or
+        the fit arguments) and ``notes``.
+    """
+    shapes = {k: list(facts[k]) for k in ("X_train", "y_train", "X_val", "X_test")
+              if facts.get(k)}
+    rows: list[list[str]] = [[f"{name} shape", "(" + ", ".join(map(str, shape)) + ")"]
+                             for name, shape in shapes.items()]
+    window = facts.get("window") or {}
+    if window:
+        layout = ("look-back values as features (1 time step)"
+                  if window.get("layout") == "features" else "time steps")
+        rows.append(["Window (from X_train)", f"{window.get('seq_length')} ({layout})"])
+        rows.append(["Horizon (from y_train)", str(window.get("horizon"))])
+    for key, value in (facts.get("training") or {}).items():
+        if setup is not None and setup.origin(f"training.{key}") == "given":
+            rows.append([f"training.{key} (from fit)", str(value)])
+    rows.append(["Series judged", "rebuilt from the target windows" if facts.get("source")
+                 == "arrays" else "the series given (series=)"])
+    return {"source": facts.get("source"), "shapes": shapes, "rows": rows,
+            "notes": [str(n) for n in facts.get("notes") or []]}
+
+
 def detect_period(ctx: Any) -> dict[str, Any] | None:
     """The seasonal period of the target as ``{"period", "kind"}`` (``None`` below 2)."""
     # TODO(W1): call the stats package's single period source once it settles.
@@ -503,6 +533,6 @@ def machine() -> dict[str, Any]:
             "cpus": os.cpu_count()}
 
 
-__all__ = ["attach_facts", "compute_facts", "series_facts", "histograms", "proposed_setup",
-           "rule_docs", "with_rule_docs", "versions", "machine", "x_values", "rolling_window",
-           "FACTS_VERSION"]
+__all__ = ["arrays_facts", "attach_facts", "compute_facts", "series_facts", "histograms",
+           "proposed_setup", "rule_docs", "with_rule_docs", "versions", "machine", "x_values",
+           "rolling_window", "FACTS_VERSION"]

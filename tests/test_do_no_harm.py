@@ -125,3 +125,31 @@ def test_early_stopping_waits_for_the_minimum_epochs():
                                                          validation_data=(X[:16], y_val))
     assert eager.epochs_run_ <= 4
     assert patient.epochs_run_ >= 8 + 2
+
+
+@pytest.mark.parametrize("kind,with_,without,kept", [
+    ("detrend", 0.99, 1.00, False),    # an extrapolated trend must prove a gain (>= 2%)
+    ("detrend", 0.90, 1.00, True),
+    ("difference", 0.99, 1.00, True),  # other remedies only must not hurt
+    ("difference", 1.05, 1.00, False),
+])
+def test_screening_rule_for_each_kind_of_remedy(monkeypatch, kind, with_, without, kept):
+    from lstm_doctor.experiment import screening
+    from lstm_doctor.remedies import Detrend
+
+    user = load_config(USER)
+    remedy = Detrend() if kind == "detrend" else Difference(1)
+    rem = _remediation(user, [(remedy, "LD202")])
+    data = WorkData(y=np.zeros(100), features=None, stamps=list(range(100)), n_train=80)
+
+    def fake_train(name, config, inner, **kwargs):
+        error = with_ if name == "screen: remediated" else without
+        origins = np.arange(inner.n_train, inner.n)
+        return ModelResult(name, "lstm", runs=[SeedRun(seed=0, forecast=np.full(
+            (len(origins), 1), error))])
+
+    monkeypatch.setattr(screening, "train_lstm", fake_train)
+    new, records = screening.screen_remedies(rem, data, horizon=1, seed=0, epochs=None,
+                                             budget=None)
+    assert records[0]["kept"] is kept
+    assert (len(new.applied) == 1) is kept

@@ -19,7 +19,9 @@ Case format::
 
 Training-symptom rules (LD7xx) read a training run instead of data: their cases give
 ``experiment:`` (a spec :func:`tests.generators.make_experiment` turns into an
-ExperimentResult) in place of ``data:``.
+ExperimentResult) in place of ``data:``. Rules that judge the arrays fed to ``fit``
+(``needs_arrays``) give ``arrays: {pipeline: minmax_full, look_back: 12}``, a tutorial
+pipeline from :mod:`tests.array_pipelines`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from lstm_doctor.config import LSTMConfig
 from lstm_doctor.context import Context
 from lstm_doctor.data import SeriesData
 from lstm_doctor.rules import find_rule
+from tests.array_pipelines import build as build_arrays
+from tests.array_pipelines import context as arrays_context
 from tests.generators import make, make_experiment
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -56,6 +60,10 @@ def _run_case(code: str, case: dict) -> tuple[str, str, list]:
         ctx = Context(SeriesData(y=experiment.y, target="y"), LSTMConfig(), config_given=True)
         rule = find_rule(code)(thresholds=case.get("thresholds"))
         status, finding, reason = rule.run(ctx.with_experiment(experiment))
+        return status, reason, [finding] if finding is not None else []
+    if "arrays" in case:  # a rule judging the arrays fed to fit
+        rule = find_rule(code)(thresholds=case.get("thresholds"))
+        status, finding, reason = rule.run(arrays_context(build_arrays(**case["arrays"])))
         return status, reason, [finding] if finding is not None else []
     data, kwargs = make(case["data"], FIXTURES)
     config = case.get("config")

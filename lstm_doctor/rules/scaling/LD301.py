@@ -68,6 +68,12 @@ class Rule_LD301(Rule):  # noqa: N801
                 "learning_rate_after_scaling": _raw_scale_learning_rate(
                     ctx, self.options_of(ctx, "LD602"))}
 
+    def assumed_inputs(self, ctx, evidence):
+        """None when the arrays fed to ``fit`` were measured (the scaler is then a fact)."""
+        if getattr(ctx, "arrays", None) is not None:
+            return {}
+        return super().assumed_inputs(ctx, evidence)
+
     def judge(self, ev, ctx):
         """Fire when an input's |mean| or std is far from order 1."""
         big, tiny = [], []

@@ -37,7 +37,8 @@ class Rule_LD302(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """Training std of each input column as the network sees it."""
-        if not ctx.series.feature_names:
+        arrays = getattr(ctx, "arrays", None)
+        if not ctx.series.feature_names and (arrays is None or arrays.n_features < 2):
             raise NotApplicable("univariate: no extra features (--features)")
         stds = {}
         for name, values in seen_inputs(ctx).items():
@@ -52,6 +53,12 @@ class Rule_LD302(Rule):  # noqa: N801
         return {"stds": stds, "largest": hi, "smallest": lo,
                 "std_ratio": varying[hi] / varying[lo],
                 "constant_columns": [k for k, v in stds.items() if v == 0]}
+
+    def assumed_inputs(self, ctx, evidence):
+        """None when the arrays fed to ``fit`` were measured (the scaler is then a fact)."""
+        if getattr(ctx, "arrays", None) is not None:
+            return {}
+        return super().assumed_inputs(ctx, evidence)
 
     def judge(self, ev, ctx):
         """Fire when the largest std exceeds the smallest by the limit."""
