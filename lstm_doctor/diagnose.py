@@ -334,6 +334,11 @@ def _arrays_setup(arrays: Any, fit: dict[str, Any], hist: dict | None,
     return out, facts
 
 
+#: Rule families whose statistics need the series in time order (missing stamps, outliers
+#: by step, unit roots, seasons, autocorrelation and windows against them).
+ORDER_DEPENDENT = ("LD1", "LD2", "LD5")
+
+
 def _series_for(series: Any, arrays: Any, facts: dict[str, Any]) -> Any:
     """The series the data rules judge: the given one, or one rebuilt from the targets."""
     import numpy as np
@@ -358,7 +363,10 @@ def _series_for(series: Any, arrays: Any, facts: dict[str, Any]) -> Any:
             note += "; the first window's inputs lead it"
         else:
             note += ("; the training windows are not consecutive (shuffled or strided), so "
-                     "the rebuilt series is not in time order")
+                     "the rebuilt series is not in time order and the rules about the "
+                     f"series ({', '.join(p + 'xx' for p in ORDER_DEPENDENT)}) were not run: "
+                     "pass series= (the raw series before windowing) to run them")
+            facts["series_in_time_order"] = False
     elif arrays.lookback_as_features and facts["window"].get("layout") == "features":
         parts.insert(0, arrays.X_train[0, 0, :])
         note += "; the first row's look-back values lead it"
@@ -418,6 +426,8 @@ def _run(setup: Any, data: Any, arrays: Any, options: Any, facts: dict[str, Any]
                                     origins={**setup.origins, "training.lr_schedule": "given"})
     ctx = Context(data, setup, config_given=True, arrays=arrays)
     rules = options.rules()
+    if facts.get("series_in_time_order") is False:  # statistics of a shuffled series lie
+        rules = [r for r in rules if not r.code.startswith(ORDER_DEPENDENT)]
     step = None
     if train:
         from lstm_doctor.api import experiment_step

@@ -272,3 +272,38 @@ def test_train_true_runs_the_report_experiment(correct_case):
     r = lstm_doctor.diagnose(c["model"], c["X"], c["y"], test=c["test"], fit_kwargs=c["fit"],
                              series=c["raw"], config=c["config"], train=True, seeds=1)
     assert r.comparison and "baseline_lstm" in {m["name"] for m in r.comparison["models"]}
+
+
+def _loud(report):
+    return {f.code for f in report.findings if f.severity.value in ("warning", "error")}
+
+
+def test_validation_data_is_the_test_set(correct_case):
+    """The multivariate pollution tutorial's ``validation_data=(test_X, test_y)``."""
+    c = correct_case
+    report = lstm_doctor.diagnose(c["model"], c["X"], c["y"], validation_data=c["test"],
+                                  test=c["test"], config=c["config"],
+                                  fit_kwargs={"epochs": 5, "batch_size": 32})
+    assert report.to_dict()["config"]["training"]["validation"] == "holdout"
+    assert _loud(report) == {"LD607"}  # the validation windows are the test windows
+    # nothing stops or checkpoints on it here: LD606 says so at info
+    assert {f.code: f.severity.value for f in report.findings}["LD606"] == "info"
+
+
+def test_shuffled_random_split_of_windows(correct_case):
+    """``train_test_split(X, y, test_size=0.2)`` (shuffle=True) on overlapping windows."""
+    c = correct_case
+    X = np.concatenate([c["X"], c["test"][0]])
+    y = np.concatenate([c["y"], c["test"][1]])
+    order = np.random.default_rng(0).permutation(len(X))
+    cut = int(0.8 * len(X))
+    train, test = order[:cut], order[cut:]
+    report = lstm_doctor.diagnose(c["model"], X[train], y[train], test=(X[test], y[test]),
+                                  config=c["config"],
+                                  fit_kwargs={"epochs": 5, "batch_size": 32,
+                                              "validation_split": 0.2})
+    loud = _loud(report)
+    assert "LD608" in loud  # test windows inside the training period
+    # the series rebuilt from shuffled windows is not in time order: no statistics on it
+    assert not {code for code in loud if code.startswith(("LD1", "LD2", "LD5"))}, loud
+    assert "not in time order" in " ".join(report.to_dict()["data"]["arrays"]["notes"])
