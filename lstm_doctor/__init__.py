@@ -18,6 +18,8 @@ explain(code) -> str
     The documentation of one rule.
 list_rules() -> list
     The rule catalog.
+scan(path_or_source) -> ScanResult
+    Lint a training script or notebook statically (no execution, no TensorFlow).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "load_config",
     "report",
     "list_rules",
+    "scan",
     "__version__",
 ]
 
@@ -48,6 +51,10 @@ __all__ = [
 # standard library, diagnose only the standard library at import time).
 from lstm_doctor.diagnose import diagnose  # noqa: E402
 from lstm_doctor.fix import FixResult, fix  # noqa: E402
+
+# Eager for the same reason: the subpackage lstm_doctor.scan would shadow the function once
+# imported (it needs only the standard library and lstm_doctor.errors at import time).
+from lstm_doctor.scan import scan  # noqa: E402
 
 
 def __getattr__(name: str):
