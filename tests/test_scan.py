@@ -127,8 +127,13 @@ def test_syntax_error_is_one_line_and_exit_2(tmp_path, capsys):
 
 
 def test_no_tensorflow_imported():
-    scan(SCAN / "stock.ipynb")
-    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+    import subprocess
+
+    code = (f"import sys, lstm_doctor; lstm_doctor.scan({str(SCAN / 'stock.ipynb')!r}); "
+            "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
+            "assert not bad, bad")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
 
 
 @pytest.mark.parametrize("line", ["!pip install x", "%matplotlib inline", "  %time y = 1"])
