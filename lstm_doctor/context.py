@@ -18,6 +18,20 @@ from lstm_doctor.data import SeriesData
 T = TypeVar("T")
 
 
+def holdout_length(test_size: float, n: int, given: int | None = None) -> int:
+    """Holdout points of a series of ``n``: the separate test file's rows (``given``), a
+    whole number of points, or ``ceil(test_size * n)`` for a fraction; at least 1 and at
+    most ``n - 1``.
+    """
+    if given:
+        count = int(given)
+    elif isinstance(test_size, int) and test_size >= 1:
+        count = test_size
+    else:
+        count = math.ceil(float(test_size) * n)
+    return min(max(1, count), max(1, n - 1))
+
+
 class Context:
     """What rules look at.
 
@@ -94,15 +108,17 @@ class Context:
         """Holdout length: the separate test file's rows, a count of points, or
         ``ceil(test_size * n)`` for a fraction; at least 1 and at most ``n - 1``.
         """
-        given = getattr(self.series, "n_test_given", None)
-        size = self.config.split.test_size
-        if given:
-            count = int(given)
-        elif isinstance(size, int) and size >= 1:
-            count = size
-        else:
-            count = math.ceil(float(size) * self.n)
-        return min(max(1, count), max(1, self.n - 1))
+        return holdout_length(self.config.split.test_size, self.n,
+                              getattr(self.series, "n_test_given", None))
+
+    def train_length(self, *, best_case_for_assumed: bool = False) -> int:
+        """Training points; with ``best_case_for_assumed``, an assumed test size (and no
+        separate test file) is replaced by the most generous one: a 1-point holdout.
+        """
+        if best_case_for_assumed and self.config.origin("split.test_size") == "assumed" \
+                and not getattr(self.series, "n_test_given", None):
+            return self.n - 1
+        return self.n_train
 
     @property
     def n_train(self) -> int:
@@ -156,14 +172,10 @@ class Context:
         split), so a judgement that still holds does not rest on them.
         """
         cfg = self.config
-        n_train = self.n_train
+        n_train = self.train_length(best_case_for_assumed=best_case_for_assumed)
         val = cfg.training.validation_split if cfg.training.validation == "split" else 0.0
-        if best_case_for_assumed:
-            if cfg.origin("split.test_size") == "assumed" and not getattr(
-                    self.series, "n_test_given", None):
-                n_train = self.n - 1
-            if cfg.origin("training.validation_split") == "assumed":
-                val = 0.0
+        if best_case_for_assumed and cfg.origin("training.validation_split") == "assumed":
+            val = 0.0
         span = self.window_span
         if best_case_for_assumed and cfg.origin("window.seq_length") == "assumed":
             span = 1

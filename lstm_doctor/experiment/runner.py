@@ -30,12 +30,12 @@ the verdict and the Diebold-Mariano tests in :mod:`.verdict`.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
 import numpy as np
 
+from lstm_doctor.context import holdout_length
 from lstm_doctor.data import json_stamp
 from lstm_doctor.experiment.forecasters import (
     ETSForecaster,
@@ -125,12 +125,8 @@ def prepare_data(ctx: Any) -> WorkData:
     else:
         stamps = list(range(first, last + 1))
     n = len(y)
-    size = ctx.config.split.test_size
-    given = getattr(ctx.series, "n_test_given", None)
-    if given or (isinstance(size, int) and size >= 1):
-        n_test = min(int(given or size), n - 1)
-    else:
-        n_test = max(1, math.ceil(size * n))
+    n_test = holdout_length(ctx.config.split.test_size, n,
+                            getattr(ctx.series, "n_test_given", None))
     return WorkData(y=y, features=feats, stamps=stamps, n_train=n - n_test, notes=notes)
 
 

@@ -44,10 +44,7 @@ class Rule_LD402(Rule):  # noqa: N801
         does) never turns this finding on; ``train_windows`` is what the set-up cuts.
         """
         period = seasonal_period(ctx)
-        n_train = ctx.n_train
-        if ctx.config.origin("split.test_size") == "assumed" and not getattr(
-                ctx.series, "n_test_given", None):
-            n_train = ctx.n - 1  # the most generous split for an assumed test size
+        n_train = ctx.train_length(best_case_for_assumed=True)
         return {"data_windows": max(0, n_train - ctx.config.window.horizon),
                 "train_windows": ctx.train_windows(best_case_for_assumed=True),
                 "n_train": n_train,
