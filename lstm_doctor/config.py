@@ -281,8 +281,9 @@ def load_setup(config: str | Path | dict | LSTMConfig | None = None,
                model: Any = None) -> LSTMConfig | None:
     """The user's set-up from a config, a saved model, or both (``None`` when neither).
 
-    ``model`` is a ``.keras`` path (read without TensorFlow) or a live Keras model object
-    (read through :func:`lstm_doctor.diagnose.setup_from_model`).
+    ``model`` is a ``.keras`` path (read without TensorFlow); a live Keras model object is
+    read by :meth:`lstm_doctor.options.CheckOptions.setup`
+    (:func:`lstm_doctor.live_model.setup_from_model`).
 
     With both, the model gives the architecture and compile settings and the config the
     rest (see :func:`combine`).
@@ -291,11 +292,10 @@ def load_setup(config: str | Path | dict | LSTMConfig | None = None,
         return None
     if model is None:
         return load_config(config)
-    if not isinstance(model, str | Path):  # a live Keras model object
-        from lstm_doctor.diagnose import setup_from_model
-
-        from_model = setup_from_model(model)
-        return from_model if config is None else combine(from_model, load_config(config))
+    if not isinstance(model, str | Path):
+        raise InputError(f"model: expected a path to a .keras file, found "
+                         f"{type(model).__name__}; a live Keras model goes through "
+                         "lstm_doctor.check(model=...) or lstm_doctor.diagnose")
     if not str(model).lower().endswith(".keras"):
         raise InputError(f"model file '{model}' is not a .keras archive; save the model with "
                          "model.save('model.keras') and pass that")

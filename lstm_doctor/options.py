@@ -249,8 +249,16 @@ class CheckOptions:
 
     def setup(self):
         """The LSTM set-up (:func:`lstm_doctor.config.load_setup`); ``None`` when none given."""
-        from lstm_doctor.config import load_setup
+        from pathlib import Path
 
+        from lstm_doctor.config import combine, load_config, load_setup
+
+        if self.model is not None and not isinstance(self.model, str | Path):
+            from lstm_doctor.live_model import setup_from_model  # a live Keras model
+
+            from_model = setup_from_model(self.model)
+            return from_model if self.config is None else combine(
+                from_model, load_config(self.config))
         return load_setup(self.config, self.model)
 
     def with_setup(self) -> CheckOptions:

@@ -18,7 +18,8 @@ import yaml
 
 import lstm_doctor
 from lstm_doctor.config import LSTMConfig, load_config
-from lstm_doctor.experiment.remediation import build_remediation, remediate_to_fixpoint
+from lstm_doctor.experiment.remediation import build_remediation
+from lstm_doctor.fixpoint import remediate_to_fixpoint
 from lstm_doctor.remedies import EarlyStopping, SetWindow, ValidateOnTraining
 from tests.generators import make
 from tests.helpers import FIXTURES, run_cli

@@ -396,11 +396,3 @@ def _py_literal(value: Any, indent: int = 0) -> str:
         return "{\n" + "\n".join(items) + f"\n{pad}}}"
     return repr(value)
 
-
-def __getattr__(name: str) -> Any:
-    """``remediate_to_fixpoint`` moved to :mod:`lstm_doctor.fixpoint` (old import path)."""
-    if name == "remediate_to_fixpoint":
-        from lstm_doctor.fixpoint import remediate_to_fixpoint
-
-        return remediate_to_fixpoint
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
