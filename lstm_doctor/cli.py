@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from lstm_doctor.cli_scan import scan_cmd
 from lstm_doctor.cli_support import DATA_FLAGS as _DATA_FLAGS
 from lstm_doctor.cli_support import emit as _emit
 from lstm_doctor.cli_support import escape
@@ -487,35 +488,8 @@ def demo(output, seeds, epochs, no_train):
     run_demo(output=output, seeds=seeds, epochs=epochs, train=not no_train, summary=True)
 
 
-@cli.command("scan")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--fail-on", default="error", type=FAIL_ON, show_default=True,
-              help="Exit 1 when a finding is at least this severe.")
-def scan_cmd(paths, fmt, fail_on):
-    """Lint training scripts and notebooks (.py, .ipynb, directories) statically.
+cli.add_command(scan_cmd)
 
-    Nothing is executed or imported. Exit 0 pass, 1 a finding fails --fail-on, 2 a file
-    could not be scanned.
-    """
-    from lstm_doctor import gate
-    from lstm_doctor.scan import scan_paths
-    from lstm_doctor.scan.output import text_lines, to_json
-
-    results = scan_paths(paths)
-    if not results:
-        raise InputError(f"no .py or .ipynb files in {', '.join(paths)}")
-    fail_on = fail_on.lower()
-    if fmt == "json":
-        click.echo(to_json(results, fail_on))
-    else:
-        out, err = text_lines(results)
-        for line in out:
-            click.echo(line)
-        for line in err:
-            click.echo(line, err=True)
-    sys.exit(gate.exit_code([r.to_dict() for r in results], fail_on))
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps errors to exit code 2 without tracebacks."""

@@ -10,7 +10,7 @@ import pytest
 from lstm_doctor.scan import scan, scan_paths
 from tests.helpers import FIXTURES, run_cli
 
-SCAN = FIXTURES / "scan"
+SCAN = FIXTURES / "scripts"
 
 
 def codes(result):

@@ -25,10 +25,15 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _line(level: str, message: str, *, file: str | None, title: str) -> str:
+def _line(level: str, message: str, *, file: str | None, title: str,
+          line: int | None = None, col: int | None = None) -> str:
     props = []
     if file and not file.startswith("<"):
         props.append(f"file={escape_property(file)}")
+        if line:
+            props.append(f"line={int(line)}")
+            if col:
+                props.append(f"col={int(col)}")
     props.append(f"title={escape_property(title)}")
     return f"::{level} {','.join(props)}::{escape_data(message)}"
 
@@ -51,8 +56,10 @@ def render_github(results: list[dict[str, Any]], *, fail_on: str = "error") -> s
             title = f"{f['code']} {f['name']}"
             if "series_id" in r["data"]:  # one series of a panel (--id-col): name it
                 title += f" [{r['data'].get('id_col')}={r['data']['series_id']}]"
-            lines.append(_line(level, message, file=str(r["data"].get("file") or source),
-                               title=title))
+            where = f.get("location") or {}
+            lines.append(_line(level, message,
+                               file=str(where.get("path") or r["data"].get("file") or source),
+                               title=title, line=where.get("line"), col=where.get("col")))
     return "\n".join(lines)
 
 

@@ -23,8 +23,16 @@ def _clean(text: Any) -> str:
     return _INVALID_XML.sub("?", str(text))
 
 
+def _where(f: dict[str, Any]) -> str:
+    """``path:line:col: `` for a finding with a ``location`` (a script line), else empty."""
+    loc = f.get("location") or {}
+    if not loc.get("path"):
+        return ""
+    return f"{loc['path']}:{loc.get('line') or 1}:{loc.get('col') or 1}: "
+
+
 def _finding_text(f: dict[str, Any]) -> str:
-    lines = [f["message"], "", f"fix: {f['fix']}"]
+    lines = [_where(f) + f["message"], "", f"fix: {f['fix']}"]
     if f.get("baseline_state"):
         lines.append(f"baseline: {f['baseline_state']}")
     lines += ["", "evidence: " + json.dumps(f.get("evidence", {}), sort_keys=True)]
@@ -83,8 +91,8 @@ def _suite(root: ET.Element, report: dict[str, Any], threshold: int):
             counts["skipped"] += 1
         elif finding is not None and failing(finding, threshold):
             tag = "error" if finding.get("crashed") else "failure"
-            node = ET.SubElement(case, tag, message=_clean(f"{code}: {finding['message']}"),
-                                 type=finding["severity"])
+            head = f"{_where(finding)}{code}: {finding['message']}"
+            node = ET.SubElement(case, tag, message=_clean(head), type=finding["severity"])
             node.text = _finding_text(finding)
             counts["errors" if tag == "error" else "failures"] += 1
         elif finding is not None:

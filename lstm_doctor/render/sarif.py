@@ -128,12 +128,31 @@ def _results(report: dict[str, Any], index: dict[str, int]) -> list[dict[str, An
             result["properties"]["series"] = source
         if f["code"] in index:
             result["ruleIndex"] = index[f["code"]]
-        if uri:
-            result["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]
+        location = _location(f.get("location"), uri)
+        if location:
+            result["locations"] = [location]
         if f.get("baseline_state"):
             result["baselineState"] = BASELINE_STATES[f["baseline_state"]]
         out.append(result)
     return out
+
+
+def _location(where: dict[str, Any] | None, uri: str | None) -> dict[str, Any] | None:
+    """A SARIF location: the finding's own ``location`` (file, line, column) or the data file.
+
+    ``where`` is a finding's optional ``{"path", "line", "col"}`` (e.g. a script line from
+    ``lstm-doctor scan``); it wins over the report's data file ``uri``.
+    """
+    if where and artifact_uri(str(where.get("path") or "")):
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": artifact_uri(str(where["path"]))}}
+        if int(where.get("line") or 0) > 0:
+            physical["region"] = {"startLine": int(where["line"]),
+                                  "startColumn": max(1, int(where.get("col") or 1))}
+        return {"physicalLocation": physical}
+    if uri:
+        return {"physicalLocation": {"artifactLocation": {"uri": uri}}}
+    return None
 
 
 def render_sarif(results: list[dict[str, Any]], *, fail_on: str = "error") -> str:
