@@ -193,3 +193,148 @@ def test_public_api_is_the_function():
 
     assert callable(lstm_doctor.scan) and "scan" in lstm_doctor.__all__
     assert lstm_doctor.scan("x = 1\n").findings == []
+
+
+# -- scan --data, --emit-config, output formats, baselines, excludes ------------------------
+AIRLINE_CSV = FIXTURES / "realworld" / "airline-lookback1" / "airline-passengers.csv"
+
+
+def test_data_runs_the_data_rules_on_the_stated_setup():
+    r = scan(SCAN / "airline.py", data=AIRLINE_CSV)
+    script = [(f["code"], f["line"]) for f in r.findings if f["path"] == str(SCAN / "airline.py")]
+    on_data = [f["code"] for f in r.findings if f["path"] != str(SCAN / "airline.py")]
+    # the window the script states (look_back 3, line 33) misses the monthly season
+    assert ("LD502", 33) in script and ("LD303", 12) in script and ("LD603", 36) in script
+    assert [c for c, _ in script].count("LD303") == 1  # the code-only finding, not twice
+    assert "LD201" in on_data and "LD205" in on_data  # about the series: on the data file
+    assert all(f["location"]["path"] == str(AIRLINE_CSV) for f in r.findings
+               if f["code"] == "LD201")
+    assert r.to_dict()["data"]["n"] == 144
+    # without data: no data rule runs
+    assert {f["code"] for f in scan(SCAN / "airline.py").findings} == {"LD303", "LD603"}
+
+
+def test_data_on_the_correct_script_stays_quiet_on_the_setup(tmp_path):
+    r = scan(SCAN / "correct.py", data=AIRLINE_CSV)
+    loud_on_script = [f["code"] for f in r.findings if f["path"] == str(SCAN / "correct.py")
+                      and f["severity"] in ("error", "warning")]
+    assert "LD303" not in loud_on_script and "LD605" not in loud_on_script
+    assert "LD603" not in loud_on_script and "LD601" not in loud_on_script
+
+
+def test_cli_data_errors_are_one_line(capsys, tmp_path):
+    code, out, err = run_cli(["scan", SCAN / "airline.py", "--target", "x"], capsys)
+    assert code == 2 and "--data" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run_cli(["scan", SCAN / "airline.py", "--data", AIRLINE_CSV,
+                              "--target", "nope"], capsys)
+    assert code == 2 and "nope" in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_emit_config_round_trips_through_check(tmp_path, capsys):
+    from lstm_doctor.config import load_config
+
+    fixed = tmp_path / "lstm.yaml"
+    code, _, err = run_cli(["scan", SCAN / "airline.py", "--emit-config", fixed], capsys)
+    assert code == 1 and fixed.is_file()
+    text = fixed.read_text()
+    assert "scaler_fit: full  # " in text and "airline.py:12" in text
+    cfg = load_config(str(fixed))
+    assert cfg.preprocessing.scaler_fit == "full" and cfg.window.seq_length == 3
+    assert cfg.training.epochs == 100 and cfg.origin("training.epochs") == "given"
+    stated = scan(SCAN / "airline.py").config
+    assert cfg == stated and {k: cfg.origin(k) for k in cfg.keys()} == {
+        k: stated.origin(k) for k in stated.keys()}
+    code, out, _ = run_cli(["check", AIRLINE_CSV, "--config", fixed, "--format", "json"],
+                           capsys)
+    assert code == 1 and "LD303" in {f["code"] for f in json.loads(out)["findings"]}
+
+
+def test_emit_config_lists_what_the_code_does_not_state(tmp_path):
+    src = ("from keras.layers import LSTM\nunits = cfg['units']\n"
+           "m = LSTM(units, activation='tanh')\nmodel.fit(X, y, epochs=20)\n")
+    r = scan(src)
+    text = r.config_yaml()
+    assert "# units: ?" in text and "<string>:3" in text
+    assert "epochs: 20  # <string>:4" in text
+    from lstm_doctor.config import load_config
+
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    cfg = load_config(str(path))
+    assert cfg.origin("model.units") == "assumed" and cfg.origin("model.activation") == "given"
+    assert cfg.origin("training.epochs") == "given"
+
+
+def test_emit_config_needs_one_script(tmp_path, capsys):
+    code, _, err = run_cli(["scan", SCAN, "--emit-config", tmp_path / "x.yaml"], capsys)
+    assert code == 2 and "one script" in err and not (tmp_path / "x.yaml").exists()
+
+
+def test_sarif_has_a_region_on_the_script_line(capsys):
+    code, out, _ = run_cli(["scan", SCAN / "airline.py", "--format", "sarif"], capsys)
+    assert code == 1
+    results = json.loads(out)["runs"][0]["results"]
+    regions = [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+               for r in results]
+    assert regions == [("LD303", 12), ("LD603", 36)]
+    uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.endswith("fixtures/scripts/airline.py")
+
+
+def test_github_and_junit_name_the_line(capsys):
+    code, out, _ = run_cli(["scan", SCAN / "stock.ipynb", "--format", "github"], capsys)
+    assert code == 1
+    assert [ln.split("title=")[1].split(" ")[0] for ln in out.splitlines()] == [
+        "LD605", "LD601", "LD606"]
+    assert "line=21,col=36" in out.splitlines()[0]
+    code, out, _ = run_cli(["scan", SCAN / "airline.py", "--format", "junit"], capsys)
+    assert code == 1 and 'airline.py:12:10: LD303' in out and "<failure" in out
+
+
+def test_output_file_is_written_and_inputs_refused(tmp_path, capsys):
+    out_file = tmp_path / "scan.sarif"
+    code, out, _ = run_cli(["scan", SCAN / "airline.py", "--format", "sarif", "-o", out_file],
+                           capsys)
+    assert code == 1 and out == "" and json.loads(out_file.read_text())["version"] == "2.1.0"
+    script = tmp_path / "train.py"
+    script.write_text("x = 1\n")
+    code, _, err = run_cli(["scan", script, "-o", script], capsys)
+    assert code == 2 and "one of your inputs" in err and script.read_text() == "x = 1\n"
+
+
+def test_baseline_passes_known_findings_and_fails_new_ones(tmp_path, capsys):
+    script = tmp_path / "train.py"
+    script.write_text((SCAN / "airline.py").read_text())
+    base = tmp_path / "baseline.json"
+    code, _, _ = run_cli(["scan", script, "--write-baseline", base], capsys)
+    assert code == 0 and base.is_file()
+    code, out, _ = run_cli(["scan", script, "--baseline", base], capsys)
+    assert code == 0 and "known: in the baseline" in out
+    script.write_text(script.read_text().replace("LSTM(4,", "LSTM(4, activation='relu',"))
+    code, out, _ = run_cli(["scan", script, "--baseline", base], capsys)
+    assert code == 1 and "LD601" in out
+
+
+def test_directory_excludes_from_project_settings(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lstm-doctor]\nexclude = ["old/", "*_scratch.py", "/notebooks/draft-*.ipynb",'
+        ' "!keep_scratch.py"]\n')
+    for rel in ("train.py", "old/train.py", "a_scratch.py", "keep_scratch.py",
+                "notebooks/draft-1.ipynb", "notebooks/final.ipynb", "sub/notebooks/draft-2.ipynb",
+                ".venv/lib/x.py"):
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text('{"cells": []}' if rel.endswith(".ipynb") else "x = 1\n")
+    found = sorted(r.source[len(str(tmp_path)) + 1:] for r in scan_paths([tmp_path]))
+    assert found == ["keep_scratch.py", "notebooks/final.ipynb", "sub/notebooks/draft-2.ipynb",
+                     "train.py"]
+    # a file named explicitly is scanned even when a pattern excludes it (as ruff does)
+    assert [r.error for r in scan_paths([tmp_path / "old" / "train.py"])] == [None]
+
+
+def test_bad_exclude_setting_is_one_line(tmp_path, capsys):
+    (tmp_path / "lstm-doctor.toml").write_text("exclude = [3]\n")
+    (tmp_path / "t.py").write_text("x = 1\n")
+    code, _, err = run_cli(["scan", tmp_path], capsys)
+    assert code == 2 and "exclude" in err and len(err.strip().splitlines()) == 1
