@@ -81,12 +81,10 @@ def build_baseline(results: list[dict[str, Any]], path: str | Path) -> dict[str,
 
 def write_baseline(results: list[dict[str, Any]], path: str | Path) -> int:
     """Write the baseline file; returns the number of findings recorded."""
+    from lstm_doctor.outputs import write_atomic
+
     doc = build_baseline(results, path)
-    try:
-        Path(path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"baseline file '{path}' cannot be written ({exc.strerror}); "
-                         "check the directory exists and is writable") from None
+    write_atomic(path, json.dumps(doc, indent=2) + "\n", what="baseline file")
     return len(doc["findings"])
 
 

@@ -47,7 +47,7 @@ def scan_cmd(paths, fmt, output, fail_on, data_path, target, time_col, features,
     line. Exit 0 pass, 1 a finding fails --fail-on, 2 a file could not be scanned.
     """
     from lstm_doctor import gate
-    from lstm_doctor.fix import write_atomic
+    from lstm_doctor.outputs import check_writable, write_atomic
     from lstm_doctor.scan import iter_files, scan_paths
     from lstm_doctor.scan.output import text_lines, to_json
 
@@ -63,9 +63,11 @@ def scan_cmd(paths, fmt, output, fail_on, data_path, target, time_col, features,
     if emit_config == "-" and not (output and output != "-"):
         raise InputError("--emit-config - and the findings would both go to stdout; give "
                          "--output FILE for the findings, or a file to --emit-config")
-    for out in (output, emit_config, write_baseline_path):
+    for out, what in ((output, "--output"), (emit_config, "--emit-config"),
+                      (write_baseline_path, "--write-baseline")):
         if out and out != "-":
             _refuse_input(out, files, data_path)
+            check_writable(out, what=what)
     options = {} if data_path is None else {
         "data": data_path, "target": target, "time_col": time_col, "features": features}
     results = scan_paths(files, **options)

@@ -111,6 +111,10 @@ def plan_outputs(formats: tuple[str, ...],
     dupes = sorted({p for p in paths if paths.count(p) > 1})
     if dupes:
         raise click.UsageError(f"--output '{dupes[0]}' is given twice; use one file per format")
+    from lstm_doctor.outputs import check_writable
+
+    for path in paths:  # before any work: a read-only path fails now, not after training
+        check_writable(path, what="--output")
     return pairs
 
 
@@ -131,12 +135,9 @@ def emit(results: list[dict], fmt: str, output: str | None, fail_on: str) -> Non
         results = with_rule_docs(results)
     text = render(fmt, results, fail_on=fail_on)
     if output:
-        try:
-            Path(output).write_text(text if text.endswith("\n") else text + "\n",
-                                    encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--output '{output}' cannot be written ({exc.strerror}); check "
-                             "the directory exists and is writable") from None
+        from lstm_doctor.outputs import write_atomic
+
+        write_atomic(output, text if text.endswith("\n") else text + "\n", what="--output")
         stderr().print(f"wrote {output}")
     elif text:
         click.echo(text.rstrip("\n"))

@@ -17,15 +17,14 @@ and in them the values that differ from the defaults or were changed.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lstm_doctor.config import LSTMConfig
 from lstm_doctor.errors import InputError
+from lstm_doctor.outputs import write_atomic
 
 NOTES_START = "# --- lstm-doctor fix"
 NOTES_END = "# --- end of lstm-doctor fix notes ---"
@@ -190,42 +189,6 @@ def fix(data: Any, *, config: str | Path | dict | LSTMConfig | None = None,
                        source=str(source) if source else (str(model) if model else None))
     result.yaml, result._original = _render(result, source, model)
     return result
-
-
-def write_atomic(path: str | Path, text: str, *, what: str = "--output") -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory.
-
-    The file is complete or untouched: the temporary file is renamed over ``path``. An
-    existing file keeps its permission bits.
-
-    Raises
-    ------
-    InputError
-        When the directory does not exist or is not writable.
-    """
-    path = Path(path)
-    try:
-        mode = path.stat().st_mode & 0o7777 if path.exists() else None
-        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
-                                   prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"{what} '{path}' cannot be written ({exc.strerror}); check the "
-                         "directory exists and is writable") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{what} '{path}' cannot be written ({exc.strerror}); check the "
-                         "path is a writable file") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- helpers --------------------------------------------------------------------------------
