@@ -28,7 +28,6 @@ series is checked.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_doctor import engine, gate
+from lstm_doctor._interrupt import kill_loky_workers, terminate_as_interrupt
 from lstm_doctor.errors import InputError, did_you_mean
 from lstm_doctor.gate import summary_rows
 from lstm_doctor.options import CheckOptions
@@ -479,7 +479,7 @@ def run_tasks(tasks: list[Task], options: CheckOptions | dict[str, Any], *, jobs
             # ~4 batches per worker, at most 16 series per batch: balanced and responsive
             size = max(1, min(16, total // (4 * workers) or 1))
             batches = _chunks(list(range(total)), size)
-            with config, _terminate_as_interrupt():
+            with config, terminate_as_interrupt():
                 parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered",
                                            batch_size=1)
                 calls = (joblib.delayed(_indexed_batch)(idx, [tasks[i] for i in idx], options)
@@ -491,47 +491,12 @@ def run_tasks(tasks: list[Task], options: CheckOptions | dict[str, Any], *, jobs
                         advance(len(idx))
                 except KeyboardInterrupt:  # Ctrl-C or SIGTERM: leave no worker behind
                     if backend == "loky":
-                        _kill_loky_workers()
+                        kill_loky_workers()
                     raise
         finally:
             if own_client is not None:
                 own_client.close()
     return results, backend  # type: ignore[return-value]
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt():
-    """While workers run, SIGTERM (``kill``, a CI runner's cancel) acts as Ctrl-C.
-
-    Python's default SIGTERM ends the process at once, orphaning joblib's workers and
-    their resource tracker (and their shared-memory segments). As a KeyboardInterrupt
-    it unwinds: the pool is shut down and the CLI exits as for Ctrl-C.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _kill_loky_workers() -> None:
-    """Shut down joblib's reusable loky executor now, killing its workers."""
-    try:
-        from joblib.externals.loky import get_reusable_executor
-
-        get_reusable_executor().shutdown(wait=True, kill_workers=True)
-    except Exception:  # noqa: BLE001 - best effort while already interrupted
-        pass
 
 
 def _indexed_batch(idx: list[int], tasks: list[Task], options: CheckOptions):

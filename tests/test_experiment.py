@@ -278,14 +278,22 @@ def test_remediated_yaml_round_trips_through_the_config_loader(tmp_path):
 
 
 # -- budget ----------------------------------------------------------------------------------
-def test_budget_shares_what_is_left():
-    b = Budget(60.0, 4)
+def test_budget_shares_what_is_left_before_the_deadline():
+    now = [100.0]
+    b = Budget(60.0, 4, clock=lambda: now[0])
     assert b.next_share() == 15.0
-    b.spend(5.0)  # a fast training leaves more for the others
+    now[0] += 5.0
+    b.spend(5.0, startup=1.0)  # a fast training leaves more for the others
     assert b.next_share() == pytest.approx(55.0 / 3)
-    b.spend(40.0)
+    now[0] += 40.0  # time outside fit (building, predicting) counts too: it is a deadline
+    b.spend(30.0, startup=3.0)
     assert b.next_share() == pytest.approx(7.5)
-    assert Budget(None, 3).next_share() is None
+    assert b.fits()  # 15 s left > the median start-up cost (2 s)
+    now[0] += 13.5
+    assert not b.fits()  # 1.5 s left: the next training could not even start
+    b.skip("remediated_lstm seed 1")
+    assert b.skipped == ["remediated_lstm seed 1"] and b.remaining == 1
+    assert Budget(None, 3).next_share() is None and Budget(None, 3).fits()
 
 
 # -- verdict ---------------------------------------------------------------------------------

@@ -114,15 +114,21 @@ def test_experiment_is_reproducible_with_the_same_seeds(series_csv):
     assert f[0]["remediated_lstm"] == f[1]["remediated_lstm"]
 
 
-def test_wall_clock_budget_caps_every_training(series_csv):
+def test_spent_budget_skips_trainings_and_says_so(series_csv):
     cfg = {**TINY, "training": {"epochs": 50, "batch_size": 16}}
     rep = lstm_doctor.report(str(series_csv), config=cfg, seeds=2, max_seconds=0.001,
                              select="LD301")
     exp = rep.extras["context"].experiment
+    budget = rep.comparison["budget"]
+    assert budget["max_seconds"] == 0.001
     for name in ("baseline_lstm", "remediated_lstm"):
-        for r in exp.models[name].runs:
-            assert r.epochs_run == 1 and r.stopped_by == "budget", (name, r.epochs_run)
-    assert rep.comparison["budget"]["max_seconds"] == 0.001
+        runs = exp.models[name].runs
+        assert all(r.stopped_by == "budget" and r.epochs_run <= 1 for r in runs), name
+        if not runs:  # nothing fitted in the budget: the model says why
+            assert "max-seconds" in exp.models[name].error
+    assert budget["skipped"], "a 1 ms budget cannot train 4 seeds: some must be skipped"
+    assert all(" seed " in s or s.startswith("screening of ") for s in budget["skipped"])
+    rep.to_dict()  # the report still renders
 
 
 def test_budget_callback_with_a_fake_clock():
@@ -137,8 +143,25 @@ def test_budget_callback_with_a_fake_clock():
     est = LSTMForecaster(units=2, epochs=40, batch_size=8, max_seconds=5, clock=clock)
     est.fit(X, np.zeros((32, 1), "float32"))
     # the clock advances one "second" per read: one read when training begins, one per
-    # epoch end -> 5 seconds are used up at the end of epoch 5
-    assert est.stopped_by_ == "budget" and est.epochs_run_ == 5
+    # batch (4 per epoch) and one per epoch end -> 5 seconds are used up at the end of
+    # epoch 1
+    assert est.stopped_by_ == "budget" and est.epochs_run_ == 1
+
+    import keras
+
+    class CountBatches(keras.callbacks.Callback):
+        n = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            CountBatches.n += 1
+
+    ticks = iter(range(10_000))
+    est = LSTMForecaster(units=2, epochs=40, batch_size=8, max_seconds=3, clock=clock,
+                         callbacks=[CountBatches()])
+    est.fit(X, np.zeros((32, 1), "float32"))
+    # stopped mid-epoch, after the third of four batches: the budget holds within a batch
+    assert est.stopped_by_ == "budget" and CountBatches.n == 3 and est.epochs_run_ == 1
+    assert est.startup_seconds_ == 1.0
 
 
 def test_ablation_reports_each_remedys_share(series_csv):

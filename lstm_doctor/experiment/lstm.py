@@ -93,9 +93,13 @@ def keras_available() -> str | None:
 
 
 class Budget:
-    """A wall-clock budget shared by several trainings.
+    """A wall-clock budget shared by several trainings (``--max-seconds``).
 
-    Each training gets an equal share of what is left: ``(total - used) / remaining``.
+    The budget is a deadline: ``total_seconds`` after it is created. Each training gets an
+    equal share of the time left, ``(deadline - now) / remaining``, and stops mid-epoch
+    when its share is spent; a training whose fixed start-up cost (graph tracing, the
+    first batch, measured on the trainings before it) no longer fits is skipped and
+    recorded in :attr:`skipped`, so the run ends within a small margin of the budget.
 
     Parameters
     ----------
@@ -112,25 +116,49 @@ class Budget:
         self.total = total_seconds
         self.remaining = max(1, int(trainings))
         self.clock = clock
+        self.started = clock()
         self.used = 0.0
+        self.skipped: list[str] = []
+        self._startup: list[float] = []
+
+    def left(self) -> float | None:
+        """Seconds left before the deadline (``None`` = unlimited)."""
+        if self.total is None:
+            return None
+        return max(0.0, self.total - (self.clock() - self.started))
 
     def next_share(self) -> float | None:
         """Seconds the next training may use (``None`` = unlimited)."""
-        if self.total is None:
-            return None
-        return max(0.0, (self.total - self.used) / self.remaining)
+        left = self.left()
+        return None if left is None else left / self.remaining
 
-    def spend(self, seconds: float) -> None:
-        """Record a finished training."""
+    def fits(self) -> bool:
+        """Whether another training can start: its start-up cost fits in the time left."""
+        left = self.left()
+        if left is None:
+            return True
+        startup = float(np.median(self._startup)) if self._startup else 0.0
+        return left > startup
+
+    def spend(self, seconds: float, startup: float | None = None) -> None:
+        """Record a finished training (and how long its first batch took)."""
         self.used += seconds
+        if startup is not None and startup > 0:
+            self._startup.append(float(startup))
+        self.remaining = max(1, self.remaining - 1)
+
+    def skip(self, what: str) -> None:
+        """Record a training left out because the budget was spent."""
+        self.skipped.append(what)
         self.remaining = max(1, self.remaining - 1)
 
 
 def guard_callback(keras: Any, seconds: float | None, clock: Callable[[], float]):
-    """A Keras callback that stops training at the end of an epoch when ``seconds`` have
-    elapsed (the wall-clock budget becomes an epoch cap) or when the loss is non-finite.
+    """A Keras callback that stops training when ``seconds`` have elapsed (checked after
+    every batch, so the budget holds within one batch) or when the loss is non-finite
+    (checked at epoch ends: reading the loss each batch would force a device sync).
 
-    It only hooks epoch ends: batch-level hooks would force a device sync per batch.
+    ``startup`` is the time to the end of the first batch (tracing included).
     """
 
     class Guard(keras.callbacks.Callback):
@@ -138,9 +166,18 @@ def guard_callback(keras: Any, seconds: float | None, clock: Callable[[], float]
             super().__init__()
             self.stopped = ""
             self.start = 0.0
+            self.startup: float | None = None
 
         def on_train_begin(self, logs=None):
             self.start = clock()
+
+        def on_train_batch_end(self, batch, logs=None):
+            elapsed = clock() - self.start
+            if self.startup is None:
+                self.startup = elapsed
+            if seconds is not None and elapsed >= seconds:
+                self.model.stop_training = True
+                self.stopped = "budget"
 
         def on_epoch_end(self, epoch, logs=None):
             loss = (logs or {}).get("loss")
@@ -327,6 +364,7 @@ class LSTMForecaster:
                              np.asarray(validation_data[1], np.float32).reshape(
                                  len(validation_data[0]), -1)) if has_val else None)
         self.fit_seconds_ = float(clock() - started)
+        self.startup_seconds_ = guard.startup
         self.history_ = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
         self.epochs_run_ = len(self.history_.get("loss", []))
         losses = np.asarray(self.history_.get("loss", []), dtype=float)

@@ -92,6 +92,12 @@ MONITORING_NOTE = (
     "data, one seed): a remedy that makes that error worse is dropped (do no harm).")
 
 
+#: Below this many seconds of ``--max-seconds`` per planned training, the do-no-harm
+#: screening is left out (said in the report): a training's fixed start-up (graph
+#: tracing, first batch) alone takes about a second on a small CPU.
+MIN_SECONDS_PER_TRAINING = 1.0
+
+
 def prepare_data(ctx: Any) -> WorkData:
     """Trim leading/trailing gaps, interpolate interior ones, apply the user's test size."""
     y = np.asarray(ctx.y, dtype=float).copy()
@@ -243,23 +249,40 @@ def run_experiment(ctx: Any, findings: Any, *, remediation: Remediation | None =
     else:
         n_screen = (1 + sum(a.kind not in UNSCREENED for a in rem.applied)) if screen else 0
         n_train_runs = n_screen + len(seed_list) * (2 + (len(rem.applied) if ablation else 0))
+        if max_seconds is not None:  # loading TensorFlow is not training time
+            from lstm_doctor.experiment.lstm import import_keras
+
+            import_keras()
         budget = Budget(max_seconds, n_train_runs)
-        if screen:
+        if screen and max_seconds is not None and \
+                max_seconds < n_train_runs * MIN_SECONDS_PER_TRAINING:
+            # too tight for every training: the LSTMs themselves come first
+            budget.skip(f"screening of {n_screen - 1} remedies ({n_screen} trainings)")
+            budget.remaining = max(1, budget.remaining - (n_screen - 1))
+            screen = False
+        if screen:  # with a budget, screening gets its share and no more
+            share = None if max_seconds is None else max_seconds * n_screen / n_train_runs
+            screen_budget = budget if share is None else Budget(share, n_screen)
             rem, res.extra["screening"] = screen_remedies(
-                rem, data, horizon=h, seed=seed_list[0], epochs=epochs, budget=budget)
+                rem, data, horizon=h, seed=seed_list[0], epochs=epochs, budget=screen_budget)
+            if screen_budget is not budget:
+                budget.skipped.extend(screen_budget.skipped)
+                budget.used += screen_budget.used
+                budget.remaining = max(1, budget.remaining - n_screen)
             res.remediation = rem
         per_run = [epochs or ctx.config.training.epochs, epochs or rem.config.training.epochs]
         total_epochs = len(seed_list) * (per_run[0] + per_run[1] * (
             1 + (len(rem.applied) if ablation else 0)))
         with TrainingProgress(progress, total_epochs) as bar:
-            for name, cfg, user in (("baseline_lstm", ctx.config, True),
-                                    ("remediated_lstm", rem.config, False)):
-                model = train_lstm(name, cfg, data, seeds=seed_list, epochs=epochs,
-                                   budget=budget, user=user, progress=bar, horizon=h)
-                if model.ok:
-                    res.add(model)
-                else:
-                    res.models[name] = model
+            # with a budget, seed by seed across both models: a tight budget then keeps
+            # (at least) one seed of each rather than every seed of the baseline
+            rounds = [[s] for s in seed_list] if max_seconds is not None else [seed_list]
+            for seeds_now in rounds:
+                for name, cfg, user in (("baseline_lstm", ctx.config, True),
+                                        ("remediated_lstm", rem.config, False)):
+                    _keep(res, train_lstm(name, cfg, data, seeds=seeds_now, epochs=epochs,
+                                          budget=budget, user=user, progress=bar,
+                                          horizon=h))
             res.dm_tests = dm_tests(res)
             base, full = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
             lost = bool(base and full and base.ok and full.ok and full.mase > base.mase)
@@ -269,10 +292,25 @@ def run_experiment(ctx: Any, findings: Any, *, remediation: Remediation | None =
                 res.extra["ablation_automatic"] = lost and not ablation
             res.extra["harm"] = harm_report(res)
         res.extra["budget_seconds_used"] = budget.used
+        res.extra["budget_skipped"] = list(budget.skipped)
     if not res.dm_tests:
         res.dm_tests = dm_tests(res)
     return res, to_comparison(res, ctx, seeds=seed_list, epochs=epochs,
                               max_seconds=max_seconds, started=started)
+
+
+def _keep(res: ExperimentResult, model: ModelResult) -> None:
+    """Store a model's seeds, adding them to the seeds it has (seed-by-seed training)."""
+    have = res.models.get(model.name)
+    if have is not None and have.ok and model.ok:
+        res.add(model)  # computes the new seeds' metrics
+        have.runs.extend(model.runs)
+        res.models[model.name] = have
+    elif model.ok or have is None:
+        if model.ok:
+            res.add(model)
+        else:
+            res.models[model.name] = model
 
 
 def to_comparison(res: ExperimentResult, ctx: Any, *, seeds: list[int], epochs: int | None,
@@ -322,6 +360,7 @@ def to_comparison(res: ExperimentResult, ctx: Any, *, seeds: list[int], epochs: 
                        for name, m in res.models.items() if m.kind == "lstm"},
         "budget": {"max_seconds": max_seconds,
                    "training_seconds": res.extra.get("budget_seconds_used"),
+                   "skipped": res.extra.get("budget_skipped", []),
                    "total_seconds": round(time.perf_counter() - started, 3)},
     }
     if res.lstm_skipped:

@@ -161,6 +161,9 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
     t = config.training
     n_epochs = int(epochs or t.epochs)
     for seed in seeds:
+        if not budget.fits():  # --max-seconds spent: skip, and say so
+            budget.skip(f"{name} seed {seed}")
+            continue
         val_kind = None
         early = t.early_stopping
         if t.validation_split > 0:
@@ -186,7 +189,7 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
         except Exception as exc:  # noqa: BLE001 - a set-up Keras rejects is a result too
             result.error = f"training failed: {type(exc).__name__}: {exc}"
             return result
-        budget.spend(est.fit_seconds_)
+        budget.spend(est.fit_seconds_, getattr(est, "startup_seconds_", None))
         zpred = est.predict(H.X)
         with np.errstate(all="ignore"):
             pred = pipe.inverse(zpred, H.origins)
@@ -194,6 +197,9 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
             seed=seed, forecast=pred, history=est.history_, val_kind=val_kind,
             epochs_run=est.epochs_run_, epochs_max=n_epochs, seconds=est.fit_seconds_,
             stopped_by=est.stopped_by_, n_params=est.n_params_, transformed_forecast=zpred))
+    if not result.runs and result.error is None:
+        result.error = ("skipped: the --max-seconds budget was spent before this model "
+                        "could train; give more seconds")
     result.info.update({"n_params": result.runs[0].n_params if result.runs else None,
                         "train_windows": int(len(W)), "pipeline": pipe.describe()})
     return result

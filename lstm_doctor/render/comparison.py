@@ -126,5 +126,10 @@ def print_comparison(comparison: dict[str, Any] | None, console: Console) -> Non
                       soft_wrap=True)
     if comparison.get("lstm_skipped"):
         console.print(f"[yellow]LSTMs not trained:[/] {comparison['lstm_skipped']}")
+    budget = comparison.get("budget") if isinstance(comparison.get("budget"), dict) else {}
+    if budget.get("skipped"):
+        console.print(f"[yellow]--max-seconds {budget.get('max_seconds')} spent:[/] skipped "
+                      f"{len(budget['skipped'])} training(s): {', '.join(budget['skipped'])}; "
+                      "give more seconds for the full comparison", soft_wrap=True)
     if comparison.get("verdict"):
         console.print(f"[bold]Verdict:[/] {comparison['verdict']}")
