@@ -5,12 +5,16 @@ from __future__ import annotations
 import enum
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lstm_doctor import gate
 from lstm_doctor.errors import InputError
 from lstm_doctor.gate import FAIL_ON_CHOICES, fail_threshold  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 class Severity(str, enum.Enum):
@@ -159,6 +163,9 @@ def to_jsonable(value: Any) -> Any:
 
 
 SCHEMA_VERSION = 2
+#: The columns of :meth:`Report.to_frame`.
+FRAME_COLUMNS: tuple[str, ...] = ("code", "name", "group", "severity", "message", "fix",
+                                  "remedies", "crashed", "evidence")
 
 
 @dataclass
@@ -200,6 +207,37 @@ class Report:
     facts: dict[str, Any] = field(default_factory=dict, repr=False)
     tool: dict[str, Any] | None = field(default=None, repr=False)
 
+    def __len__(self) -> int:
+        """The number of findings."""
+        return len(self.findings)
+
+    def __iter__(self) -> Iterator[Finding]:
+        """The findings, in report order (most severe first)."""
+        return iter(self.findings)
+
+    def __bool__(self) -> bool:
+        """Always true, even without findings: ask :meth:`passed` or ``len(report)``."""
+        return True
+
+    def __repr__(self) -> str:
+        """One line: the source, the findings by severity and the worst one."""
+        source = str(self.data.get("source") or self.data.get("target") or "data")
+        if len(source) > 60:
+            source = "…" + source[-59:]
+        n = len(self.findings)
+        if n:
+            s = self.summary
+            counts = ", ".join(f"{s[k]} {k}" + ("s" if s[k] != 1 and k != "info" else "")
+                               for k in ("error", "warning", "info") if s[k])
+            worst = max(self.findings, key=lambda f: f.severity.rank)
+            what = (f"{n} finding{'s' if n != 1 else ''} ({counts}); worst {worst.code} "
+                    f"{worst.name} ({worst.severity.value})")
+        else:
+            ran = sum(o.status in ("pass", "fail") for o in self.outcomes)
+            what = f"no findings ({ran} rule{'s' if ran != 1 else ''} ran)"
+        extra = "; with experiment results" if self.comparison else ""
+        return f"<lstm-doctor Report {source}: {what}{extra}>"
+
     @property
     def summary(self) -> dict[str, int]:
         """Count of findings per severity."""
@@ -219,6 +257,31 @@ class Report:
     def codes(self) -> list[str]:
         """Codes of the findings, in report order."""
         return [f.code for f in self.findings]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The findings as a pandas DataFrame, one row per finding, in report order.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``code``, ``name``, ``group``, ``severity`` (an ordered categorical,
+            ``info < warning < error``, so ``df[df.severity >= "warning"]`` and sorting
+            follow the severity order), ``message``, ``fix``, ``remedies`` (their
+            descriptions, ``"; "``-joined), ``crashed`` and ``evidence`` (a dict). An empty
+            frame with these columns when nothing was found.
+        """
+        import pandas as pd
+
+        rows = [{"code": f.code, "name": f.name, "group": f.group,
+                 "severity": f.severity.value, "message": f.message, "fix": f.fix,
+                 "remedies": "; ".join(r.describe() if hasattr(r, "describe") else str(r)
+                                       for r in f.remedies),
+                 "crashed": bool(f.crashed), "evidence": dict(f.evidence)}
+                for f in self.findings]
+        frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
+        order = sorted(gate.RANK, key=gate.RANK.__getitem__)
+        frame["severity"] = pd.Categorical(frame["severity"], categories=order, ordered=True)
+        return frame.astype({"crashed": bool})
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON structure (``schema_version`` 2)."""
@@ -265,20 +328,56 @@ class Report:
 
     def to_text(self, fail_on: str = "error") -> str:
         """Plain-text rendering (what ``lstm-doctor check`` prints)."""
-        from lstm_doctor.render.text import render_text
+        from lstm_doctor import display
 
-        return render_text(self.to_dict(), fail_on=fail_on)
+        return display.text(self.to_dict(), fail_on=fail_on)
 
-    def to_html(self, path: str | None = None) -> str:
-        """Render the self-contained HTML report; write it to ``path`` when given."""
-        from lstm_doctor.render.html import render_html
+    def to_html(self, path: str | None = None, *, fragment: bool = False,
+                plots: bool | None = None) -> str:
+        """Render the report as HTML; write it to ``path`` when given.
 
-        html = render_html(self.to_dict())
-        if path is not None:
-            from pathlib import Path
+        Parameters
+        ----------
+        path : str, optional
+            Also write the HTML there (a complete file or none: written to a temporary
+            file, then renamed).
+        fragment : bool
+            ``False`` (default): the self-contained page of ``lstm-doctor report``.
+            ``True``: the compact, scoped fragment a notebook shows (no ``<html>``/``<body>``,
+            styles and element ids unique to this render), as :meth:`_repr_html_` returns.
+        plots : bool, optional
+            Include the plots; by default the page has them and the fragment does not.
 
-            Path(path).write_text(html, encoding="utf-8")
-        return html
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        InputError
+            When ``path`` cannot be written.
+        """
+        from lstm_doctor import display
+
+        return display.html(self.to_dict(), fragment=fragment, plots=plots, path=path)
+
+    def show(self, plots: bool = True) -> None:
+        """Display the report in a notebook, with its plots by default.
+
+        Parameters
+        ----------
+        plots : bool
+            Include the plots (the automatic display of a report leaves them out).
+
+        Raises
+        ------
+        ImportError
+            When IPython is not installed.
+        """
+        from lstm_doctor import display
+
+        display.show(self.to_dict(), plots=plots)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        """The compact notebook fragment: verdict, findings, metrics, no plots."""
+        return self.to_html(fragment=True, plots=False)

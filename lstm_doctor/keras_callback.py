@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -105,7 +104,10 @@ class Doctor(keras.callbacks.Callback):
                           stacklevel=2)
             return
         if self.report_ is not None and self.output is not None:
-            _write_atomic(Path(self.output), self.report_.to_html())
+            from lstm_doctor.outputs import write_atomic
+
+            Path(self.output).parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(Path(self.output), self.report_.to_html(), what="Doctor(output=...)")
 
     # -- the diagnosis -----------------------------------------------------------------------
     def inferred_fit_kwargs(self) -> dict[str, Any]:
@@ -150,14 +152,3 @@ class Doctor(keras.callbacks.Callback):
         return None
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -68,6 +68,12 @@ class PanelReport:
     id_col: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        rows = [r for r in self.results if not gate.is_error_result(r)]
+        failing = sum(gate.count_failing([r]) > 0 for r in rows)
+        return (f"<PanelReport {len(self.results)} series: {failing} with errors, "
+                f"{len(self.errors)} not checked>")
+
     @property
     def errors(self) -> list[dict[str, Any]]:
         """The entries of the series that could not be checked."""

@@ -358,7 +358,22 @@ def test_to_html_writes_file_and_repr_html(tmp_path, air_check):
     out = tmp_path / "r.html"
     text = air_check.to_html(str(out))
     assert out.read_text(encoding="utf-8") == text
-    assert air_check._repr_html_().startswith("<!DOCTYPE html>")
+    assert text.startswith("<!DOCTYPE html>")
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
+    # a notebook gets the scoped fragment, not the page (tests/test_notebook.py)
+    fragment = air_check._repr_html_()
+    assert fragment.startswith('<div class="ld-nb" id="ld-') and "<body" not in fragment
+    with pytest.raises(lstm_doctor.InputError, match="HTML report .*cannot be written"):
+        air_check.to_html(str(tmp_path / "missing" / "r.html"))
+
+
+def test_page_without_plots_keeps_every_section(air_full):
+    html = air_full.to_html(plots=False)
+    assert section_ids(html) == ["verdict", "data", "findings", "experiment", "remediated",
+                                 "reproducibility"]
+    assert "<img " not in html and "<figure" not in html
+    assert "could not be drawn" not in html
+    assert len(html) < len(render_html(air_full)) / 3
 
 
 # -- long series ---------------------------------------------------------------------------

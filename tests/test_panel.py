@@ -310,3 +310,10 @@ def test_github_annotation_of_a_bad_series_points_at_its_file(tmp_path, capsys):
     assert code == 2
     error_lines = [ln for ln in out.splitlines() if ln.startswith("::error")]
     assert any(f"file={path}," in ln and "short" in ln for ln in error_lines), out
+
+
+def test_repr_is_one_short_line(panel):
+    text = repr(panel)
+    assert "\n" not in text and len(text) < 120
+    assert text.startswith(f"<PanelReport {len(panel.results)} series: ")
+    assert f"{len(panel.errors)} not checked" in text

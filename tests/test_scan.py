@@ -20,7 +20,8 @@ def codes(result):
 def test_airline_tutorial():
     r = scan(SCAN / "airline.py")
     assert r.error is None
-    assert codes(r) == [("LD303", 12, "error"), ("LD603", 36, "warning")]
+    assert codes(r) == [("LD303", 12, "error"), ("LD603", 36, "warning"),
+                        ("LD604", 36, "info")]
     s = {k: (v.to_dict()["value"], v.line) for k, v in r.setup.items()}
     assert s["preprocessing.scaler"] == ("minmax", 11)
     assert s["preprocessing.scaler_fit"] == ("full", 12)
@@ -104,7 +105,7 @@ def test_cli_json(capsys):
     assert code == 1
     doc = json.loads(out)
     f = doc["files"][0]["findings"]
-    assert [(x["code"], x["line"]) for x in f] == [("LD303", 12), ("LD603", 36)]
+    assert [(x["code"], x["line"]) for x in f] == [("LD303", 12), ("LD603", 36), ("LD604", 36)]
     code, out, _ = run_cli(["scan", SCAN / "correct.py", "--format", "json"], capsys)
     assert code == 0 and json.loads(out)["summary"]["error"] == 0
     code, _, _ = run_cli(["scan", SCAN / "airline.py", "--fail-on", "never"], capsys)
@@ -157,7 +158,7 @@ def test_positional_fit_arguments():
     r = scan("model.fit(X, y, 1, 100, verbose=2)\n")
     s = {k: v.to_dict()["value"] for k, v in r.setup.items()}
     assert s["training.batch_size"] == 1 and s["training.epochs"] == 100
-    assert codes(r) == [("LD603", 1, "warning")]
+    assert codes(r) == [("LD604", 1, "info"), ("LD603", 1, "warning")]
 
 
 def test_stateful_loop_epochs_unknown():
@@ -211,7 +212,8 @@ def test_data_runs_the_data_rules_on_the_stated_setup():
                if f["code"] == "LD201")
     assert r.to_dict()["data"]["n"] == 144
     # without data: no data rule runs
-    assert {f["code"] for f in scan(SCAN / "airline.py").findings} == {"LD303", "LD603"}
+    assert {f["code"] for f in scan(SCAN / "airline.py").findings} == {"LD303", "LD603",
+                                                                         "LD604"}
 
 
 def test_data_on_the_correct_script_stays_quiet_on_the_setup(tmp_path):
@@ -277,7 +279,7 @@ def test_sarif_has_a_region_on_the_script_line(capsys):
     results = json.loads(out)["runs"][0]["results"]
     regions = [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
                for r in results]
-    assert regions == [("LD303", 12), ("LD603", 36)]
+    assert regions == [("LD303", 12), ("LD603", 36), ("LD604", 36)]
     uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri.endswith("fixtures/scripts/airline.py")
 
@@ -338,3 +340,13 @@ def test_bad_exclude_setting_is_one_line(tmp_path, capsys):
     (tmp_path / "t.py").write_text("x = 1\n")
     code, _, err = run_cli(["scan", tmp_path], capsys)
     assert code == 2 and "exclude" in err and len(err.strip().splitlines()) == 1
+
+
+def test_every_code_only_finding_has_a_fix_in_script_terms():
+    from lstm_doctor.scan.rules import CODES, FIXES
+
+    assert set(FIXES) == set(CODES)
+    r = scan(SCAN / "random_split_es.py")
+    assert [f["fix"].split(":")[0] for f in r.findings] == [
+        "split by time", "validate on the end of the training period (validation_split=0.2 "
+        "or a slice before the test set), never on the test windows"]

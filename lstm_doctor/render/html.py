@@ -5,6 +5,9 @@ inline CSS and JS, plots embedded as SVG ``data:`` URIs, downloads as ``data:`` 
 Every section is optional, so a findings-only report (``--no-train``, or TensorFlow
 missing) renders completely for what it has.
 
+For notebooks, :mod:`lstm_doctor.render.notebook` renders a scoped, compact fragment of
+the same view instead of a page.
+
 It is a pure function of the report's data: the view (:mod:`lstm_doctor.render.html_view`)
 and the plots (:mod:`lstm_doctor.render.html_plots`) read the findings, the comparison and
 the facts stored before rendering (:mod:`lstm_doctor.report_facts`), so a saved JSON report
@@ -25,7 +28,7 @@ from lstm_doctor.render.html_format import (  # noqa: F401 - re-exported
 from lstm_doctor.render.html_view import build_view
 
 
-def render_html(report: Any) -> str:
+def render_html(report: Any, *, plots: bool = True) -> str:
     """Render the report as one self-contained HTML page.
 
     Parameters
@@ -34,6 +37,8 @@ def render_html(report: Any) -> str:
         ``Report.to_dict()`` (or a saved JSON report); a Report is converted with
         :meth:`~lstm_doctor.findings.Report.to_dict`. Without stored facts (an older JSON
         file) the data section shows the facts the report has, without plots.
+    plots : bool
+        Draw the plots (``False``: a smaller page with the same tables and text).
 
     Returns
     -------
@@ -43,7 +48,7 @@ def render_html(report: Any) -> str:
     from lstm_doctor._templates import get_env
 
     d = report.to_dict() if hasattr(report, "to_dict") else report
-    view = build_view(d)
+    view = build_view(d, plots=plots)
     env = get_env()
     env.filters.update(num=fmt_num, markup=inline_markup, doc=doc_markup)
     return env.get_template("report.html.j2").render(**view)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from lstm_doctor.findings import Severity
+from lstm_doctor.gate import RANK
 from lstm_doctor.render.html_format import data_uri, fmt_num, fmt_value, short_time
 
 SEVERITY_ORDER = ("error", "warning", "info")
@@ -36,7 +36,7 @@ def _title(name: str) -> str:
 
 
 def _rank(finding: dict[str, Any]) -> int:
-    return Severity(finding["severity"]).rank
+    return RANK[finding["severity"]]
 
 
 def remedy_describe(remedy: dict[str, Any]) -> str:
@@ -46,13 +46,15 @@ def remedy_describe(remedy: dict[str, Any]) -> str:
 
 
 # -- the view ------------------------------------------------------------------------------
-def build_view(report: Any) -> dict[str, Any]:
+def build_view(report: Any, *, plots: bool = True) -> dict[str, Any]:
     """Everything the templates show, as plain values (strings, lists, dicts, Plots).
 
     Parameters
     ----------
     report : dict or Report
         ``Report.to_dict()`` (a Report is converted).
+    plots : bool
+        Draw the plots (the slow, large part); ``False`` leaves ``plots`` empty.
 
     Returns
     -------
@@ -69,8 +71,8 @@ def build_view(report: Any) -> dict[str, Any]:
     comp = d.get("comparison") or None
     period = _period(comp, facts)
     impacts = _impacts(d, comp)
-    plots, notes = html_plots.data_plots(d, period)
-    comparison = _comparison_view(comp, d, plots, notes) if comp else None
+    figures, notes = html_plots.data_plots(d, period) if plots else ({}, [])
+    comparison = _comparison_view(comp, d, figures, notes, draw=plots) if comp else None
     view = {
         "title": f"lstm-doctor report: {d['data'].get('source') or d['data'].get('target')}",
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -84,7 +86,7 @@ def build_view(report: Any) -> dict[str, Any]:
         "families": _families(d, impacts),
         "rules": d.get("rules", []),
         "rule_counts": _rule_counts(d.get("rules", [])),
-        "plots": plots,
+        "plots": figures,
         "plot_notes": notes,
         "comparison": comparison,
         "remediated": _remediated_view(d, comp),
@@ -266,8 +268,7 @@ def _verdict(d: dict, comp: dict | None,
                           "value": fmt_num(m["mase"], 3), "spread": spread(m, "mase"),
                           "name": name})
     tiles.sort(key=lambda t: TILE_ORDER.index(t["name"]))
-    worst = max((f["severity"] for f in d["findings"]), key=lambda s: Severity(s).rank,
-                default="pass")
+    worst = max((f["severity"] for f in d["findings"]), key=RANK.__getitem__, default="pass")
     return {"text": " ".join(lead), "detail": (comp or {}).get("verdict"), "causes": causes,
             "counts": counts or "no findings",
             "crashed": [f["code"] for f in d["findings"] if f.get("crashed")], "tiles": tiles,
@@ -332,7 +333,7 @@ def _rule_counts(rules: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _comparison_view(comp: dict, d: dict, plots: dict[str, Any],
-                     notes: list[str]) -> dict[str, Any]:
+                     notes: list[str], *, draw: bool = True) -> dict[str, Any]:
     from lstm_doctor.render import html_plots
     from lstm_doctor.render.comparison import screening_lines
     from lstm_doctor.render.plots import model_label
@@ -369,7 +370,8 @@ def _comparison_view(comp: dict, d: dict, plots: dict[str, Any],
                  "share": _share(a.get("share")),
                  "note": a.get("note") or a.get("error")}
                 for a in comp.get("ablation") or []]
-    plots.update(html_plots.comparison_plots(comp, d, notes))
+    if draw:
+        plots.update(html_plots.comparison_plots(comp, d, notes))
     holdout = comp.get("holdout") or {}
     scale = comp.get("mase_scale") if isinstance(comp.get("mase_scale"), dict) else {}
     budget = comp.get("budget") if isinstance(comp.get("budget"), dict) else {}

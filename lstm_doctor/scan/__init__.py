@@ -69,9 +69,9 @@ class ScanResult:
             return {"source": self.source, "error": self.error}
         fired = {f["code"]: f for f in self.findings}
         outcomes = {o["code"]: dict(o) for o in (self.data or {}).get("rules", [])}
-        from lstm_doctor.scan import rules as code_rules
+        from lstm_doctor.scan.rules import CODES
 
-        for code in getattr(code_rules, "CODES", ()):
+        for code in CODES:
             outcomes.setdefault(code, {"code": code, "name": _rule_name(code),
                                        "status": "pass", "reason": ""})
         for code, f in fired.items():

@@ -1,183 +1,293 @@
 """Static extraction of an LSTM training set-up from Python source (``ast``; nothing runs).
 
-Only literals and simple name assignments (``look_back = 3``) are resolved; anything else is
-:data:`UNKNOWN`, never guessed. Every extracted value keeps its source line and column.
+One walk over the tree records the script's scopes, assignments and calls; the calls of
+interest (layers, ``compile``, ``fit``, scalers, splits, windowing, transforms) are then
+read with :class:`~lstm_doctor.scan._values.Resolver`: literals, simple assignments,
+simple arithmetic and the arguments the script passes to its own functions. Anything else
+is :data:`UNKNOWN`, never guessed. Every extracted value keeps its source line and column.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any
 
-
-class _Unknown:
-    def __repr__(self) -> str:
-        return "unknown"
-
-
-#: A value that the code does not determine statically.
-UNKNOWN: Any = _Unknown()
-
-RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn", "CuDNNLSTM": "lstm",
-             "CuDNNGRU": "gru"}
-OTHER_LAYERS = ("Dense", "Dropout", "Conv1D", "Bidirectional", "TimeDistributed", "Flatten",
-                "RepeatVector", "MaxPooling1D")
-SCALERS = {"MinMaxScaler": "minmax", "StandardScaler": "standard", "RobustScaler": "robust"}
-OPTIMIZERS = {"SGD": "sgd", "Adam": "adam", "AdamW": "adamw", "RMSprop": "rmsprop",
-              "Adagrad": "adagrad", "Adadelta": "adadelta", "Adamax": "adamax", "Nadam": "nadam"}
-LOSSES = {"Huber": "huber", "MeanSquaredError": "mse", "MeanAbsoluteError": "mae",
-          "LogCosh": "logcosh", "MeanAbsolutePercentageError": "mape"}
-CALLBACKS = ("EarlyStopping", "ModelCheckpoint")
-KERAS_FIT_KW = ("epochs", "batch_size", "validation_split", "validation_data", "callbacks",
-                "shuffle", "nb_epoch", "verbose")
-#: Variable names that hold the look-back (window length).
-LOOKBACK_NAMES = ("look_back", "lookback", "n_steps", "n_steps_in", "time_steps", "timesteps",
-                  "window_size", "window_length", "seq_length", "sequence_length", "seq_len",
-                  "n_lags", "n_input", "lag", "lags", "window")
-
-
-@dataclass
-class Value:
-    """One extracted value and where the code states it (1-based line, 1-based column)."""
-
-    value: Any
-    line: int
-    col: int = 1
-
-    @property
-    def known(self) -> bool:
-        """False when the code does not determine the value."""
-        return self.value is not UNKNOWN
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"value", "line", "col"}`` (``"unknown"`` when not static)."""
-        v = self.value
-        v = "unknown" if v is UNKNOWN else list(v) if isinstance(v, tuple) else v
-        return {"value": v, "line": self.line, "col": self.col}
-
-
-@dataclass
-class Call:
-    """A call of interest: its kind, name, keyword values and position."""
-
-    kind: str  # layer, compile, fit, scaler, scaler_fit, split, callback, window
-    name: str
-    line: int
-    col: int
-    args: dict[str, Value] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+from lstm_doctor.scan._calls import (
+    _NUMPY,
+    LOOKBACK_NAMES,
+    MODEL_CTORS,
+    Call,
+    _callee,
+    _names_in,
+    _target_names,
+    visit_call,
+)
+from lstm_doctor.scan._values import UNKNOWN, Resolver, Scope, Value, at
 
 
 @dataclass
 class Extraction:
-    """What the source states: calls of interest in source order, and look-back variables."""
+    """What the source states: calls of interest in source order, and the look-back."""
 
     calls: list[Call] = field(default_factory=list)
     lookback: Value | None = None
+    #: names bound to what one of the script's own functions returns -> that function
+    makers: dict[str, str] = field(default_factory=dict)
 
     def of(self, kind: str) -> list[Call]:
         """The calls of one kind, in source order."""
         return [c for c in self.calls if c.kind == kind]
 
 
-def _callee(node: ast.AST) -> tuple[str, str | None]:
-    """(last name of the called function, receiver name if ``name.attr(...)``)."""
-    if isinstance(node, ast.Name):
-        return node.id, None
-    if isinstance(node, ast.Attribute):
-        recv = node.value
-        if isinstance(recv, ast.Name):
-            return node.attr, recv.id
-        if isinstance(recv, ast.Call):
-            return node.attr, "<call:" + _callee(recv.func)[0] + ">"
-        return node.attr, None
-    return "", None
+def _has_slice(node: ast.Subscript) -> bool:
+    s = node.slice
+    return isinstance(s, ast.Slice) or (isinstance(s, ast.Tuple) and any(
+        isinstance(e, ast.Slice) for e in s.elts))
 
 
-def _names_in(node: ast.AST | None) -> list[str]:
-    if node is None:
-        return []
-    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+#: Nodes the walk records something of; the others are only descended into.
+_ENTERED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For,
+                      ast.AsyncFor, ast.While, ast.comprehension, ast.Global, ast.ImportFrom,
+                      ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.withitem,
+                      ast.Call, ast.Subscript, ast.BinOp, ast.Attribute})
+#: Nodes with nothing to record below them.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass,
+                     ast.Import, ast.alias, ast.Break, ast.Continue} |
+                    {type(op) for op in (ast.Add(), ast.Sub(), ast.Mult(), ast.Div(),
+                                         ast.FloorDiv(), ast.Mod(), ast.Pow(), ast.USub(),
+                                         ast.UAdd(), ast.Not(), ast.Eq(), ast.NotEq(),
+                                         ast.Lt(), ast.LtE(), ast.Gt(), ast.GtE(), ast.Is(),
+                                         ast.IsNot(), ast.In(), ast.NotIn(), ast.And(),
+                                         ast.Or(), ast.MatMult(), ast.Invert(),
+                                         ast.BitAnd(), ast.BitOr(), ast.BitXor(),
+                                         ast.LShift(), ast.RShift())})
+
+
+@dataclass
+class _Ctx:
+    scope: Scope
+    loop: bool = False
+    lam: bool = False
+    assign: ast.AST | None = None
+    seq: bool = False  # inside a Sequential([...]) call
+
+
+@dataclass
+class _Event:
+    node: ast.AST
+    ctx: _Ctx
+    group: int
 
 
 class _Extractor:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
-        self.env: dict[str, Any] = {}       # name -> literal (UNKNOWN if not static)
-        self.objects: dict[str, tuple[str, ast.Call]] = {}  # name -> (constructor, call)
-        self.out = Extraction()
-        self.in_loop: set[int] = set()
+        self.module = Scope(tree, None)
+        self.functions: dict[str, list[Scope]] = {}
+        self.call_sites: dict[str, list[tuple[ast.Call, Scope]]] = {}
+        self.objects: dict[str, tuple[str, ast.Call, Scope]] = {}
+        self.lists: dict[str, list[ast.expr]] = {}
         self.aliases: dict[str, str] = {}
+        self.loop_vars: set[str] = set()
+        self.events: list[_Event] = []
+        self.slices: list[tuple[ast.Subscript, _Ctx]] = []
+        self.wrapper: dict[int, ast.Call] = {}     # inner layer call -> Bidirectional(...)
+        self.wrapped: set[int] = set()             # inner layer calls of TimeDistributed
+        self.builders: dict[str, int] = {}  # functions that build or compile a model -> group
+        # ``name = Sequential(...)`` / ``name = build_model()``: (line, col, name, callee, group)
+        self.model_names: list[tuple[int, int, str, str, int]] = []
+        self.split_assigns: set[int] = set()
+        self.group = 0              # the model being built (a Sequential or an Input starts one)
+        self.lookbacks: list[tuple[int, Value]] = []  # (rank, value): the best rank wins
+        self.out = Extraction()
+        self.r = Resolver(self.module, self.functions, self.call_sites)
 
-    # -- values -------------------------------------------------------------------------
-    def resolve(self, node: ast.AST | None) -> Any:
-        if node is None:
-            return UNKNOWN
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            return self.env.get(node.id, UNKNOWN)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            v = self.resolve(node.operand)
-            return -v if isinstance(v, (int, float)) and not isinstance(v, bool) else UNKNOWN
-        if isinstance(node, (ast.Tuple, ast.List)):
-            items = [self.resolve(e) for e in node.elts]
-            return UNKNOWN if any(i is UNKNOWN for i in items) else tuple(items)
-        return UNKNOWN
+    # -- the walk -------------------------------------------------------------------------
+    def walk(self) -> None:
+        """One pre-order pass over the tree (iterative: no recursion limit)."""
+        stack: list[tuple[ast.AST, _Ctx]] = [(self.tree, _Ctx(self.module))]
+        pop, push = stack.pop, stack.extend
+        while stack:
+            node, ctx = pop()
+            children = self.enter(node, ctx) if type(node) in _ENTERED else None
+            if children is None:
+                children = [(c, ctx) for c in ast.iter_child_nodes(node)
+                            if type(c) not in _LEAVES]
+            push(reversed(children))
 
-    def value(self, node: ast.AST) -> Value:
-        return Value(self.resolve(node), node.lineno, node.col_offset + 1)
+    def _new_scope(self, node: ast.AST, ctx: _Ctx, name: str = "") -> Scope:
+        parent = ctx.scope
+        in_class = isinstance(parent.node, ast.ClassDef)
+        if in_class:  # methods do not see the class body's names
+            parent = parent.parent or self.module
+        scope = Scope(node, parent, name, is_method=in_class)
+        args = getattr(node, "args", None)
+        if isinstance(args, ast.arguments):
+            pos = args.posonlyargs + args.args
+            scope.params = [a.arg for a in pos]
+            scope.kwonly = [a.arg for a in args.kwonlyargs]
+            for a, d in zip(pos[len(pos) - len(args.defaults):], args.defaults, strict=True):
+                scope.defaults[a.arg] = d
+            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+                if d is not None:
+                    scope.defaults[a.arg] = d
+            for extra in (args.vararg, args.kwarg):
+                if extra is not None:
+                    scope.kwonly.append(extra.arg)
+            scope.is_function = True
+        return scope
 
-    # -- assignments ----------------------------------------------------------------------
-    def collect_env(self) -> None:
-        """Simple ``name = literal`` assignments; a name assigned twice differently is unknown."""
-        seen: dict[str, Any] = {}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.ImportFrom):  # from keras.layers import LSTM as L
-                self.aliases.update({a.asname: a.name for a in node.names if a.asname})
-            targets: list[ast.AST] = []
-            value = None
-            if isinstance(node, ast.Assign):
-                targets, value = node.targets, node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                targets, value = [node.target], node.value
-            elif isinstance(node, ast.AugAssign):
-                targets = [node.target]
-            elif isinstance(node, (ast.For, ast.comprehension)):
-                targets = [node.target]
-            for t in targets:
-                for name in ([t] if isinstance(t, ast.Name) else
-                             [e for e in ast.walk(t) if isinstance(e, ast.Name)]):
-                    v = (self._literal(value) if value is not None and isinstance(t, ast.Name)
-                         else UNKNOWN)
-                    if name.id in seen and seen[name.id] != v:
-                        v = UNKNOWN
-                    seen[name.id] = v
-                    if isinstance(t, ast.Name) and isinstance(value, ast.Call) and \
-                            _callee(value.func)[0] not in ("fit", "partial_fit"):
+    def enter(self, node: ast.AST, ctx: _Ctx) -> list[tuple[ast.AST, _Ctx]] | None:
+        """Record ``node``; return its children with their context (None: the same)."""
+        scope = ctx.scope
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            scope.define(node.name, None)
+            inner = self._new_scope(node, ctx, node.name)
+            if not isinstance(node, ast.ClassDef):
+                self.functions.setdefault(node.name, []).append(inner)
+            outer = [(d, ctx) for d in node.decorator_list]
+            args = getattr(node, "args", None)
+            if args is not None:
+                outer += [(d, ctx) for d in args.defaults + [k for k in args.kw_defaults if k]]
+            return outer + [(s, _Ctx(inner)) for s in node.body]
+        if isinstance(node, ast.Lambda):
+            inner = self._new_scope(node, ctx)
+            inner.is_function = False  # its parameters are never bound statically
+            return [(node.body, _Ctx(inner, ctx.loop, True, ctx.assign, ctx.seq))]
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            if not isinstance(node, ast.While):
+                for n in _target_names(node.target):
+                    scope.define(n, None)
+                    self.loop_vars.add(n)
+            body = _Ctx(scope, True, ctx.lam, None, ctx.seq)
+            head = [node.iter, node.target] if not isinstance(node, ast.While) else [node.test]
+            return ([(h, ctx) for h in head] + [(s, body) for s in node.body]
+                    + [(s, ctx) for s in node.orelse])
+        if isinstance(node, ast.comprehension):
+            for n in _target_names(node.target):
+                scope.define(n, None)
+                self.loop_vars.add(n)
+        elif isinstance(node, ast.Global):
+            scope.globals.update(node.names)
+        elif isinstance(node, ast.ImportFrom):  # from keras.layers import LSTM as L
+            self.aliases.update({a.asname: a.name for a in node.names if a.asname})
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+            return self.assign(node, ctx)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            for n in _target_names(node.optional_vars):
+                scope.define(n, None)
+        elif isinstance(node, ast.Call):
+            return self.call(node, ctx)
+        elif isinstance(node, ast.Subscript):
+            if _has_slice(node):
+                self.slices.append((node, ctx))
+                a = ctx.assign
+                if a is not None and id(a) not in self.split_assigns and any(
+                        w in n.lower() for t in getattr(a, "targets", [getattr(a, "target",
+                                                                                None)])
+                        for n in _target_names(t) for w in ("train", "test")):
+                    self.split_assigns.add(id(a))
+                    self.events.append(_Event(a, ctx, self.group))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+            if isinstance(node.left, ast.Subscript) and isinstance(node.right, ast.Subscript):
+                self.events.append(_Event(node, ctx, self.group))
+        elif isinstance(node, ast.Attribute):
+            if node.attr in ("log", "log1p") and isinstance(node.value, ast.Name) and \
+                    node.value.id in _NUMPY:
+                self.events.append(_Event(node, ctx, self.group))
+        return None
+
+    def assign(self, node: ast.AST, ctx: _Ctx) -> list[tuple[ast.AST, _Ctx]]:
+        """Record the names an assignment binds (and constructor calls, lists, look-backs)."""
+        scope = ctx.scope
+        value = getattr(node, "value", None)
+        if value is None:  # ``x: int`` declares, binds nothing
+            return []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        else:
+            targets = [node.target]
+        for t in targets:
+            if isinstance(node, ast.AugAssign):
+                for n in _target_names(t):
+                    scope.define(n, None)
+            elif isinstance(t, ast.Name):
+                scope.define(t.id, value)
+                if isinstance(value, ast.Call):
+                    name = _callee(value.func)[0]
+                    if name not in ("fit", "partial_fit"):
                         # (``scaler = scaler.fit(train)``: fit returns the same object)
-                        self.objects[name.id] = (self.aliases.get(_callee(value.func)[0],
-                                                                  _callee(value.func)[0]), value)
-        self.env = seen
+                        self.objects[t.id] = (self.aliases.get(name, name), value, scope)
+                elif isinstance(value, (ast.List, ast.Tuple)):
+                    self.lists[t.id] = list(value.elts)
+            elif isinstance(t, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple,
+                                                                              ast.List)) \
+                    and len(t.elts) == len(value.elts) and \
+                    not any(isinstance(e, ast.Starred) for e in t.elts + value.elts):
+                for e, v in zip(t.elts, value.elts, strict=True):  # epochs, batch = 70, 16
+                    for n in _target_names(e):
+                        scope.define(n, v if isinstance(e, ast.Name) else None)
+            else:
+                for n in _target_names(t):
+                    scope.define(n, None)
+        inner = _Ctx(scope, ctx.loop, ctx.lam, node, ctx.seq)
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name) and \
+                node.targets[0].id.lower() in LOOKBACK_NAMES:
+            self.events.append(_Event(node, ctx, self.group))
+        return [(t, ctx) for t in targets] + ([(value, inner)] if value is not None else [])
 
-    def _literal(self, node: ast.AST) -> Any:
-        try:
-            return ast.literal_eval(node)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return UNKNOWN
+    def call(self, node: ast.Call, ctx: _Ctx) -> list[tuple[ast.AST, _Ctx]] | None:
+        name, recv = _callee(node.func)
+        name = self.aliases.get(name, name)
+        if isinstance(node.func, ast.Name):
+            self.call_sites.setdefault(node.func.id, []).append((node, ctx.scope))
+        fn = ctx.scope
+        while fn.parent is not None and not fn.is_function:
+            fn = fn.parent
+        if name == "Sequential" or (name in ("Input", "InputLayer") and not ctx.seq):
+            self.group += 1
+        if name in MODEL_CTORS or name == "compile":
+            if fn.name:
+                self.builders[fn.name] = self.group
+        a = ctx.assign
+        if isinstance(a, ast.Assign) and a.value is node and len(a.targets) == 1 and \
+                isinstance(a.targets[0], ast.Name):
+            self.model_names.append((a.lineno, a.col_offset, a.targets[0].id, name, self.group))
+        if name in ("Bidirectional", "TimeDistributed"):
+            inner = node.args[0] if node.args else next(
+                (k.value for k in node.keywords if k.arg == "layer"), None)
+            if isinstance(inner, ast.Call):
+                if name == "Bidirectional":
+                    self.wrapper[id(inner)] = node
+                else:
+                    self.wrapped.add(id(inner))
+        self.events.append(_Event(node, ctx, self.group))
+        if name == "Sequential":
+            seq = _Ctx(ctx.scope, ctx.loop, ctx.lam, ctx.assign, True)
+            return [(c, seq) for c in ast.iter_child_nodes(node)]
+        return None
 
-    # -- calls ----------------------------------------------------------------------------
-    def kw(self, call: ast.Call, names: tuple[str, ...], positions: tuple[int, ...] = ()
-           ) -> dict[str, Value]:
+    # -- reading values -------------------------------------------------------------------
+    def kw(self, call: ast.Call, scope: Scope, names: tuple[str, ...],
+           positions: tuple[int, ...] = ()) -> dict[str, Value]:
+        """The arguments ``names`` (by keyword, or at ``positions``); unknown under ``**``."""
         out: dict[str, Value] = {}
         for k in call.keywords:
             if k.arg in names:
-                out[k.arg] = self.value(k.value)
+                out[k.arg] = self.r.located(k.value, scope)
+        starred = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)),
+                       None)
         for name, pos in zip(names, positions, strict=False):
-            if name not in out and len(call.args) > pos and not isinstance(
-                    call.args[pos], ast.Starred):
-                out[name] = self.value(call.args[pos])
+            if name in out:
+                continue
+            if starred is not None and starred <= pos:
+                out[name] = at(UNKNOWN, call)
+            elif len(call.args) > pos:
+                out[name] = self.r.located(call.args[pos], scope)
+        if any(k.arg is None for k in call.keywords):  # **kwargs may state any of them
+            for name in names:
+                out.setdefault(name, at(UNKNOWN, call))
         return out
 
     def kind_of(self, name: str | None) -> str | None:
@@ -187,140 +297,151 @@ class _Extractor:
             return name[6:-1]
         return self.objects.get(name, (None,))[0]
 
-    def visit_call(self, call: ast.Call) -> None:
-        name, recv = _callee(call.func)
-        name = self.aliases.get(name, name)
-        pos = (call.lineno, call.col_offset + 1)
-        add = self.out.calls.append
-        if name in RNN_CELLS:
-            args = self.kw(call, ("units", "activation", "recurrent_activation", "input_shape",
-                                  "batch_input_shape", "stateful", "return_sequences",
-                                  "dropout", "recurrent_dropout"), (0,))
-            add(Call("layer", name, *pos, args, {"cell": RNN_CELLS[name]}))
-        elif name in OTHER_LAYERS:
-            args = self.kw(call, ("units", "filters", "kernel_size", "rate", "activation",
-                                  "input_shape"), (0,))
-            add(Call("layer", name, *pos, args))
-        elif name in SCALERS:
-            add(Call("scaler", name, *pos, self.kw(call, ("feature_range",)),
-                     {"scaler": SCALERS[name]}))
-        elif name in CALLBACKS:
-            add(Call("callback", name, *pos, self.kw(call, ("monitor", "patience",
-                                                            "save_best_only"))))
-        elif name == "train_test_split":
-            add(Call("split", name, *pos, self.kw(call, ("shuffle", "test_size"))))
-        elif name == "TimeSeriesSplit":
-            add(Call("split", name, *pos, {}, {"method": "temporal"}))
-        elif name in ("timeseries_dataset_from_array", "TimeseriesGenerator"):
-            args = self.kw(call, ("sequence_length", "length"), ())
-            add(Call("window", name, *pos, args))
-        elif name == "compile" and recv is not None:
-            add(Call("compile", name, *pos, self.compile_args(call)))
-        elif name in ("fit", "fit_transform", "partial_fit"):
-            recv_kind = self.kind_of(recv)
-            if recv_kind in SCALERS:
-                data = call.args[0] if call.args else None
-                add(Call("scaler_fit", name, *pos, {}, {
-                    "scaler": SCALERS[recv_kind], "data_names": _names_in(data)}))
-            elif name == "fit" and (any(k.arg in KERAS_FIT_KW for k in call.keywords)
-                                    or recv_kind in ("Sequential", "Model")):
-                add(Call("fit", name, *pos, *self.fit_args(call)))
+    def model_group(self, recv: str | None, call: ast.Call) -> int | None:
+        """The model a ``recv.compile``/``recv.fit`` call trains, if the code says.
 
-    def compile_args(self, call: ast.Call) -> dict[str, Value]:
-        out: dict[str, Value] = {}
-        for k in call.keywords:
-            if k.arg not in ("optimizer", "loss"):
+        The group of the model (or of a model-building function's result) last assigned
+        to ``recv`` before the call.
+        """
+        where = (call.lineno, call.col_offset)
+        found = None
+        for line, col, name, callee, group in self.model_names:
+            if name == recv and (line, col) < where:
+                if callee in MODEL_CTORS:
+                    found = group
+                elif callee in self.builders:
+                    found = self.builders[callee]
+        return found
+
+    def deref(self, node: ast.AST) -> tuple[ast.AST, Scope | None]:
+        """A name bound to a constructor call: that call (and its scope)."""
+        if isinstance(node, ast.Name) and node.id in self.objects:
+            _, call, scope = self.objects[node.id]
+            return call, scope
+        return node, None
+
+    # -- the calls of interest --------------------------------------------------------------
+    def visit(self, ev: _Event) -> None:
+        node, ctx = ev.node, ev.ctx
+        if isinstance(node, ast.Call):
+            self.visit_call(node, ctx, ev.group)
+        elif isinstance(node, ast.Assign) and id(node) in self.split_assigns:
+            self.out.calls.append(Call("split", "slice", node.lineno, node.col_offset + 1, {},
+                                       {"method": "temporal", "names": self.assigned(ctx,
+                                                                                     node)}))
+        elif isinstance(node, ast.Assign):
+            t = node.targets[0]
+            self.lookbacks.append((0 if ctx.scope is self.module else 3,
+                                   Value(self.r.value(node.value, ctx.scope), node.lineno,
+                                         t.col_offset + 1)))
+        elif isinstance(node, ast.BinOp):
+            self.subtraction(node, ctx)
+        elif isinstance(node, ast.Attribute):
+            self.out.calls.append(Call("transform", node.attr, node.lineno, node.col_offset + 1,
+                                       {"log": at(True, node)}))
+
+    def assigned(self, ctx: _Ctx, node: ast.AST | None = None) -> list[str]:
+        a = node if node is not None else ctx.assign
+        if a is None:
+            return []
+        targets = getattr(a, "targets", None) or [getattr(a, "target", None)]
+        return [n for t in targets if t is not None for n in _target_names(t)]
+
+    def visit_call(self, call: ast.Call, ctx: _Ctx, group: int) -> None:
+        visit_call(self, call, ctx, group)
+
+    def subtraction(self, node: ast.BinOp, ctx: _Ctx) -> None:
+        """``x[1:] - x[:-1]`` and ``x[i] - x[i - k]``: differencing of order 1 (lag k)."""
+        left, right = node.left, node.right
+        assert isinstance(left, ast.Subscript) and isinstance(right, ast.Subscript)
+        if ast.dump(left.value) != ast.dump(right.value):
+            return
+        ls, rs = left.slice, right.slice
+        lag: ast.AST | None = None
+        if isinstance(ls, ast.Slice) and isinstance(rs, ast.Slice):
+            if ls.upper is None and rs.lower is None and ls.lower is not None and \
+                    isinstance(rs.upper, ast.UnaryOp) and isinstance(rs.upper.op, ast.USub) \
+                    and ast.dump(rs.upper.operand) == ast.dump(ls.lower):
+                lag = ls.lower
+        elif isinstance(rs, ast.BinOp) and isinstance(rs.op, ast.Sub) and \
+                not isinstance(ls, ast.Slice) and ast.dump(rs.left) == ast.dump(ls):
+            lag = rs.right
+        if lag is not None:
+            self.add_lag(self.r.located(lag, ctx.scope), node)
+
+    def add_lag(self, lag: Value, node: ast.AST) -> None:
+        """Differencing at ``lag``: order 1 when 1, a seasonal lag when more."""
+        if lag.value == 1 and not isinstance(lag.value, bool):
+            args = {"difference": at(1, node)}
+        elif isinstance(lag.value, int) and not isinstance(lag.value, bool) and lag.value > 1:
+            args = {"seasonal_difference": Value(lag.value, lag.line, lag.col)}
+        else:
+            args = {"difference": at(UNKNOWN, node)}
+        self.out.calls.append(Call("transform", "difference", node.lineno,
+                                   node.col_offset + 1, args))
+
+    def window_slices(self) -> None:
+        """``x[i - k:i]`` / ``x[i:i + k]`` with ``i`` a loop variable: a look-back of k."""
+        for node, ctx in self.slices:
+            s = node.slice
+            if isinstance(s, ast.Tuple):
+                s = next(e for e in s.elts if isinstance(e, ast.Slice))
+            assert isinstance(s, ast.Slice)
+            lo, hi = s.lower, s.upper
+            k: ast.AST | None = None
+            if isinstance(hi, ast.Name) and hi.id in self.loop_vars and \
+                    isinstance(lo, ast.BinOp) and isinstance(lo.op, ast.Sub) and \
+                    isinstance(lo.left, ast.Name) and lo.left.id == hi.id:
+                k = lo.right
+            elif isinstance(lo, ast.Name) and lo.id in self.loop_vars and \
+                    isinstance(hi, ast.BinOp) and isinstance(hi.op, ast.Add) and \
+                    isinstance(hi.left, ast.Name) and hi.left.id == lo.id:
+                k = hi.right
+            if k is None or any("batch" in n.lower() for n in _names_in(k)):
                 continue
-            node = k.value
-            if isinstance(node, ast.Name) and node.id in self.objects:
-                node = self.objects[node.id][1]
-            if isinstance(node, ast.Call):
-                cname = _callee(node.func)[0]
-                table = OPTIMIZERS if k.arg == "optimizer" else LOSSES
-                out[k.arg] = Value(table.get(cname, UNKNOWN), node.lineno, node.col_offset + 1)
-                if k.arg == "optimizer":
-                    for key, v in self.kw(node, ("learning_rate", "lr", "momentum",
-                                                 "nesterov")).items():
-                        out["learning_rate" if key == "lr" else key] = v
-            else:
-                v = self.value(node)
-                if isinstance(v.value, str):
-                    v.value = v.value.lower()
-                out[k.arg] = v
-        return out
+            self.lookbacks.append((1, self.r.located(k, ctx.scope)))
 
-    def fit_args(self, call: ast.Call) -> tuple[dict[str, Value], dict[str, Any]]:
-        # keras: fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, ...)
-        args = self.kw(call, ("batch_size", "epochs", "nb_epoch", "validation_split", "shuffle"),
-                       (2, 3))
-        if "nb_epoch" in args and "epochs" not in args:
-            args["epochs"] = args.pop("nb_epoch")
-        if id(call) in self.in_loop and "epochs" in args:
-            # fit called in a loop (the stateful idiom): the epochs run are not the literal
-            args["epochs"] = Value(UNKNOWN, args["epochs"].line, args["epochs"].col)
-        extra: dict[str, Any] = {"callbacks": [], "validation_data": None}
-        for k in call.keywords:
-            if k.arg == "validation_data":
-                extra["validation_data"] = Value(tuple(_names_in(k.value)), k.value.lineno,
-                                                 k.value.col_offset + 1)
-            elif k.arg == "callbacks":
-                extra["callbacks"] = self.callbacks(k.value)
-        return args, extra
-
-    def callbacks(self, node: ast.AST) -> list[Any]:
-        """Callbacks named or constructed in the list: ``(name, Call node)`` or UNKNOWN."""
-        if isinstance(node, ast.Name) and node.id in self.objects and \
-                self.objects[node.id][0] not in CALLBACKS:
-            node = self.objects[node.id][1]
-        if not isinstance(node, (ast.List, ast.Tuple)):
-            return [UNKNOWN]
-        out: list[Any] = []
-        for e in node.elts:
-            if isinstance(e, ast.Name) and e.id in self.objects:
-                e = self.objects[e.id][1]
-            if isinstance(e, ast.Call):
-                out.append((_callee(e.func)[0], e.lineno, e.col_offset + 1))
-            else:
-                out.append(UNKNOWN)
-        return out
-
-    def slices_split(self, node: ast.Assign) -> bool:
-        """``train, test = data[:n], data[n:]`` or ``train = data[0:n]``: a temporal split."""
-        names = [n.id.lower() for t in node.targets for n in ast.walk(t)
-                 if isinstance(n, ast.Name)]
-        if not any("train" in n or "test" in n for n in names):
-            return False
-        return any(isinstance(n, ast.Subscript) and any(isinstance(s, ast.Slice)
-                                                         for s in ast.walk(n.slice))
-                   for n in ast.walk(node.value))
+    def lookback_params(self) -> None:
+        """Look-back parameters of the script's own functions, as their calls pass them."""
+        for name, scopes in self.functions.items():
+            if len(scopes) != 1 or name not in self.call_sites:
+                continue
+            for p in scopes[0].params + scopes[0].kwonly:
+                if p.lower() in LOOKBACK_NAMES:
+                    v, src = self.r.param(scopes[0], p)
+                    node = src if src is not None else scopes[0].node
+                    self.lookbacks.append((2, at(v, node)))
 
     def run(self) -> Extraction:
-        self.collect_env()
-        self.in_loop = {id(n) for loop in ast.walk(self.tree)
-                        if isinstance(loop, (ast.For, ast.While))
-                        for stmt in loop.body for n in ast.walk(stmt)}
-        nodes = sorted((n for n in ast.walk(self.tree) if hasattr(n, "lineno")),
-                       key=lambda n: (n.lineno, n.col_offset))
-        for node in nodes:
-            if isinstance(node, ast.Call):
-                self.visit_call(node)
-            elif isinstance(node, ast.Assign):
-                if self.slices_split(node):
-                    self.out.calls.append(Call("split", "slice", node.lineno,
-                                               node.col_offset + 1, {},
-                                               {"method": "temporal"}))
-                for t in node.targets:
-                    if isinstance(t, ast.Name) and t.id.lower() in LOOKBACK_NAMES \
-                            and self.out.lookback is None:
-                        self.out.lookback = Value(self.env.get(t.id, UNKNOWN),
-                                                  node.lineno, t.col_offset + 1)
+        self.walk()
+        self.events.sort(key=lambda e: (e.node.lineno, e.node.col_offset))
+        for ev in self.events:
+            self.visit(ev)
+        self.window_slices()
+        self.lookback_params()
+        if self.lookbacks:
+            ranked = sorted(self.lookbacks, key=lambda pv: (pv[0], pv[1].line, pv[1].col))
+            known = [v for _, v in ranked if v.known]
+            self.out.lookback = known[0] if known else ranked[0][1]
+        self.out.calls.sort(key=lambda c: (c.line, c.col))
+        self.out.makers = {n: o[0] for n, o in self.objects.items() if o[0] in self.functions}
         return self.out
 
 
 def extract(source: str, filename: str = "<string>") -> Extraction:
-    """The set-up a Python source states (raises :class:`SyntaxError`)."""
-    tree = ast.parse(source, filename=filename)
-    return _Extractor(tree).run()
+    """The set-up a Python source states.
+
+    Raises
+    ------
+    SyntaxError
+        When the source does not parse.
+    ValueError
+        When it nests too deeply to be read.
+    """
+    try:
+        return _Extractor(ast.parse(source, filename=filename)).run()
+    except RecursionError:
+        raise ValueError("expressions nested too deeply to scan") from None
 
 
 __all__ = ["UNKNOWN", "Call", "Extraction", "Value", "extract"]

@@ -26,7 +26,12 @@
   document.addEventListener("click", function (event) {
     var btn = event.target && event.target.closest ? event.target.closest("[data-copy]") : null;
     if (!btn) { return; }
-    var source = document.getElementById(btn.getAttribute("data-copy"));
+    // The copied text is looked up inside the button's own report, so a page that shows
+    // several reports (a notebook) never copies from another one.
+    var id = btn.getAttribute("data-copy");
+    var root = btn.closest(".ld-report, .ld-nb");
+    var source = root && window.CSS && CSS.escape ?
+      root.querySelector("#" + CSS.escape(id)) : document.getElementById(id);
     if (!source) { return; }
     var text = source.textContent;
     if (navigator.clipboard && window.isSecureContext) {
@@ -39,7 +44,7 @@
   var reopened = [];
   window.addEventListener("beforeprint", function () {
     reopened = [];
-    var all = document.querySelectorAll(".ld-report details");
+    var all = document.querySelectorAll(".ld-report details, .ld-nb details");
     for (var i = 0; i < all.length; i++) {
       if (!all[i].open) { all[i].open = true; reopened.push(all[i]); }
     }

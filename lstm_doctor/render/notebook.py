@@ -1,0 +1,105 @@
+"""The report as an HTML fragment for notebooks (Jupyter, VS Code, nbconvert exports).
+
+A notebook shows many outputs on one page, so the fragment is a good guest:
+
+* one root element, ``<div class="ld-nb" id="ld-<uid>">``, with a fresh ``uid`` per render;
+  no ``<html>``, ``<head>`` or ``<body>``;
+* every CSS rule is scoped under ``#ld-<uid>``, and the first ones reset whatever the host
+  page styles (list bullets, table stripes, margins, a dark theme's colours): the fragment
+  sets its own light background and text colour, so it reads the same on a dark notebook;
+* every element id starts with ``ld-<uid>-``, so two reports on one page never share an id
+  and each Copy button copies from its own report;
+* it is compact: the verdict with its key numbers, the findings table, the holdout metrics
+  and the proposed set-up (a few tens of kB in the ``.ipynb``); the plots, the bulk of the
+  full page, come only when asked for (``plots=True``).
+
+Like every renderer it is a pure function of ``Report.to_dict()``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from lstm_doctor.render.html_format import fmt_num, inline_markup, short_time
+from lstm_doctor.render.html_view import build_view
+
+#: The figures of the plots section, in order: (view key, heading).
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("series", "Series, split and rolling statistics"), ("acf", "Autocorrelation"),
+    ("decomposition", "Seasonal decomposition"), ("distribution", "Distribution"),
+    ("mase", "MASE per model"), ("forecast", "Holdout forecasts"),
+    ("loss", "Training curves"), ("ablation", "Ablation"))
+
+_UID = re.compile(r"[a-z0-9]{1,32}")
+
+
+def new_uid() -> str:
+    """A fresh identifier for one rendered fragment (10 hex digits)."""
+    return secrets.token_hex(5)
+
+
+def render_fragment(report: Any, *, plots: bool = False, uid: str | None = None) -> str:
+    """Render the report as one scoped HTML fragment (what a notebook displays).
+
+    Parameters
+    ----------
+    report : dict or Report
+        ``Report.to_dict()`` (or a saved JSON report); a Report is converted.
+    plots : bool
+        Add the plots (series, autocorrelation, decomposition, distribution and, after an
+        experiment, the metric, forecast, loss and ablation plots) in an open ``<details>``.
+        Off by default: they are what makes a displayed report large.
+    uid : str, optional
+        The fragment's identifier (lower-case letters and digits); a fresh random one by
+        default. Every element id of the fragment starts with ``ld-<uid>-``.
+
+    Returns
+    -------
+    str
+        ``<div class="ld-nb" id="ld-<uid>">…</div>``: styles and script inside, no
+        ``<html>``/``<body>``, nothing loaded from the network.
+
+    Raises
+    ------
+    ValueError
+        When ``uid`` is not 1-32 lower-case letters and digits.
+    """
+    from lstm_doctor._templates import get_env
+
+    uid = new_uid() if uid is None else uid
+    if not _UID.fullmatch(uid):
+        raise ValueError(f"uid {uid!r}: use 1-32 lower-case letters and digits")
+    d = report.to_dict() if hasattr(report, "to_dict") else report
+    view = build_view(d, plots=plots)
+    env = get_env()
+    env.filters.update(num=fmt_num, markup=inline_markup)
+    figures = [(key, title, view["plots"][key]) for key, title in FIGURES
+               if view["plots"].get(key)]
+    return env.get_template("fragment.html.j2").render(
+        **view, root=f"ld-{uid}", prefix=f"ld-{uid}-", figures=figures, show_plots=plots,
+        findings=_rows(d), heading=_heading(d["data"]), version=d["tool"]["version"]).strip()
+
+
+def _heading(data: dict[str, Any]) -> str:
+    """``target 'passengers', 144 points, MS, 1949-01-01 – 1960-12-01``."""
+    parts = [f"target {data.get('target')}", f"{fmt_num(data.get('n'))} points"]
+    if data.get("frequency"):
+        parts.append(f"frequency {data['frequency']}")
+    if data.get("start") is not None:
+        parts.append(f"{short_time(data['start'])} – {short_time(data.get('end'))}")
+    return ", ".join(parts)
+
+
+def _rows(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings table: most severe first, then by code (crashed rules included)."""
+    from lstm_doctor.gate import RANK
+
+    rows = [{"code": f["code"], "name": f["name"], "severity": f["severity"],
+             "message": f["message"], "fix": f.get("fix", ""), "crashed": f.get("crashed")}
+            for f in d["findings"]]
+    return sorted(rows, key=lambda r: (-RANK[r["severity"]], r["code"]))
+
+
+__all__ = ["FIGURES", "new_uid", "render_fragment"]
