@@ -78,5 +78,8 @@ def get_env() -> jinja2.Environment:
             return node.read_text(encoding="utf-8") if node.is_file() else None
 
         loader = jinja2.FunctionLoader(load)
-    return jinja2.Environment(loader=loader, autoescape=_autoescape, trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True)
+    from lstm_doctor._codegen import register_filters
+
+    return register_filters(jinja2.Environment(
+        loader=loader, autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True))

@@ -155,7 +155,8 @@ def report(
     experiment = experiment_step(rules, seeds=seeds, epochs=epochs, max_seconds=max_seconds,
                                  screen=screen, ablation=ablation, progress=progress)
     result = _run_rules(ctx, rules=rules, train=experiment if train else None)
-    attach_facts(result, refine=True)
+    with engine.quiet():
+        attach_facts(result, refine=True)
     result.meta["total_seconds"] = round(time.perf_counter() - started, 3)
     return result
 

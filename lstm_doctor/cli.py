@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from lstm_doctor.cli_info import rules_cmd, schema_cmd
 from lstm_doctor.cli_scan import scan_cmd
 from lstm_doctor.cli_support import DATA_FLAGS as _DATA_FLAGS
 from lstm_doctor.cli_support import emit as _emit
@@ -73,10 +74,10 @@ def cli() -> None:
     """lstm-doctor: why does my LSTM forecast so badly? Diagnose, prove, fix."""
 
 
-FORMAT_CHOICE = click.Choice(["text", "json", "junit", "sarif", "github", "markdown",
-                              "html"], case_sensitive=False)
-REPORT_FORMAT_CHOICE = click.Choice(["text", "json", "junit", "sarif", "github", "markdown",
-                                     "html"], case_sensitive=False)
+FORMAT_CHOICE = click.Choice(["text", "concise", "json", "junit", "sarif", "github",
+                              "markdown", "html"], case_sensitive=False)
+REPORT_FORMAT_CHOICE = click.Choice(["text", "concise", "json", "junit", "sarif", "github",
+                                     "markdown", "html"], case_sensitive=False)
 
 
 def project_options(func):
@@ -94,11 +95,23 @@ def project_options(func):
 
 
 @cli.command()
-@click.argument("data", nargs=-1, required=True)
+@click.argument("data", nargs=-1)
 @data_options
 @click.option("--format", "formats", multiple=True, type=FORMAT_CHOICE,
-              help="Output format: text (default), json, junit, sarif, github, markdown, "
-                   "html (one file). Repeat for several outputs in one run.")
+              help="Output format: text (default), concise (one line per finding: "
+                   "path:line:col: CODE severity ... — fix: ...), json, junit, sarif, github, "
+                   "markdown, html (one file). Repeat for several outputs in one run.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only the findings that fail the gate, one line each (nothing when "
+                   "the run passes); no messages about written files.")
+@click.option("--statistics", is_flag=True,
+              help="Print the number of findings per rule code instead of the findings.")
+@click.option("--extend-ignore", "extend_ignore",
+              help="Skip these rules too (added to --ignore and the project's ignore).")
+@click.option("--pre-commit", "pre_commit", is_flag=True,
+              help="DATA are a commit's changed files: data files are checked; a changed "
+                   "settings or set-up file (.yaml/.toml/.keras, the project's config) "
+                   "checks the files named by data = [...] in its settings instead.")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="File for the --format at the same position; a format without one goes "
                    "to stdout (at most one may).")
@@ -119,52 +132,82 @@ def project_options(func):
 @project_options
 @click.pass_context
 def check(ctx, data, target, time_col, features, config_path, model_path, select, ignore, fail_on,
-          formats, outputs, baseline_path, write_baseline_path, id_col, jobs, scheduler,
-          project_config, isolated):
+          formats, quiet, statistics, extend_ignore, pre_commit, outputs, baseline_path,
+          write_baseline_path, id_col, jobs, scheduler, project_config, isolated):
     """Run the diagnostic rules on DATA files (CSV/Parquet/JSON lines, or - for stdin).
+
+    Without DATA, the files named by data = [...] in the project settings are checked.
 
     Several files are checked one by one; the exit code is the worst: 0 nothing at or above
     --fail-on, 1 findings at or above it, 2 a usage or input error (the other files are
     still checked and reported). A DATA directory holds one series per file; with --id-col
     each file is a panel of series. Series run in parallel with --jobs N (or on a Dask
     cluster with --scheduler). Settings come from [tool.lstm-doctor] in pyproject.toml or
-    a lstm-doctor.toml (see 'lstm-doctor config'); flags override them.
+    a lstm-doctor.toml, the nearest one above each DATA path (else the working
+    directory's), with its per-file tables (see 'lstm-doctor config'); flags override them.
     Never trains and never imports TensorFlow; fast enough for a CI gate.
     """
-    from lstm_doctor import gate
-    from lstm_doctor.cli_support import check_data, one_blas_thread
+    from lstm_doctor.cli_output import limited_threads
 
-    one_blas_thread()
+    with limited_threads():  # BLAS on one thread for this command only (not for the API)
+        _check(ctx, data, formats, quiet, statistics, pre_commit, outputs, baseline_path,
+               write_baseline_path, id_col, jobs, scheduler, project_config, isolated,
+               {"target": target, "time-col": time_col, "features": features,
+                "config": config_path, "model": model_path, "select": select,
+                "ignore": ignore, "fail-on": fail_on, "extend-ignore": extend_ignore})
+
+
+def _check(ctx, data, formats, quiet, statistics, pre_commit, outputs, baseline_path,
+           write_baseline_path, id_col, jobs, scheduler, project_config, isolated, flags):
+    from lstm_doctor import gate
+    from lstm_doctor.cli_output import emit_check
+    from lstm_doctor.cli_settings import cli_values, data_paths, make_finder, plan_groups
+    from lstm_doctor.cli_support import check_data, print_error
+    from lstm_doctor.locations import locate
+
     pairs = _plan_outputs(formats, outputs)
     if data.count("-") > 1:
         raise click.UsageError("'-' (stdin) can be given only once")
-    options, fail_on = _run_settings(
-        ctx, project_config, isolated, target=target, time_col=time_col, features=features,
-        config_path=config_path, model_path=model_path, select=select, ignore=ignore,
-        fail_on=fail_on)
-    options = options.with_setup()  # the set-up validated once, for every file
+    finder = make_finder(project_config, isolated)
+    data, notes = data_paths(data, finder, pre_commit=pre_commit)
+    for note in notes:
+        _stderr().print(f"note: {escape(note)}", soft_wrap=True)
+    if not data:  # a pre-commit run whose changed files name nothing to check
+        sys.exit(gate.EXIT_PASS)
+    groups, fail_on = plan_groups(ctx, data, finder, cli_values(ctx, **flags))
     baseline = None
     if baseline_path:
         from lstm_doctor.baseline import load_baseline
 
         baseline = load_baseline(baseline_path)
-    results = check_data(data, options, id_col=id_col, jobs=jobs, scheduler=scheduler)
+    results: list[dict] = []
+    for group in groups:  # paths with the same settings (the project file above each)
+        options = group.options.with_setup()  # the set-up validated once per group
+        try:
+            found = check_data(tuple(group.items), options, id_col=id_col, jobs=jobs,
+                               scheduler=scheduler)
+        except InputError as exc:
+            if len(groups) == 1:
+                raise
+            print_error(_one_line(exc))  # the other paths are still checked
+            found = [{"source": group.items[0], "error": _one_line(exc)}]
+        results += locate(found, **group.setup_files)  # file:line of each finding
 
     if baseline is not None:
         from lstm_doctor.baseline import apply_baseline
 
         totals = apply_baseline(results, baseline, baseline_path)
-        if totals["unchanged"] or totals["absent"]:
+        if (totals["unchanged"] or totals["absent"]) and not quiet:
             _stderr().print(f"baseline {baseline_path}: {totals['unchanged']} known finding(s) "
                             f"ignored, {totals['new']} new, {totals['worsened']} worse, "
                             f"{totals['absent']} fixed", soft_wrap=True)
-    for fmt, output in pairs:
-        _emit(results, fmt, output, fail_on)
+    emit_check(results, pairs, fail_on, quiet=quiet, statistics=statistics)
     if write_baseline_path:
         from lstm_doctor.baseline import write_baseline
 
         n = write_baseline(results, write_baseline_path)
-        _stderr().print(f"wrote baseline {write_baseline_path} ({n} finding(s))")
+        if not quiet:
+            _stderr().print(f"wrote baseline {write_baseline_path} ({n} finding(s))")
     sys.exit(gate.exit_code(results, fail_on, record_only=bool(write_baseline_path)))
 
 
@@ -298,14 +341,19 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
         ctx, project_config, isolated, target=target, time_col=time_col, features=features,
         config_path=config_path, model_path=model_path, select=select, ignore=ignore,
         fail_on=fail_on)
+    from lstm_doctor.locations import locate
+
     result = api_report(data, seeds=seeds, epochs=epochs,
                         max_seconds=max_seconds, ablation=ablation, train=not no_train,
                         progress=True, screen=not no_screen, **options.with_setup().as_kwargs())
     result.meta["command"] = "lstm-doctor " + " ".join(sys.argv[1:])
+    (as_dict,) = locate([result.to_dict()], config=options.config, model=options.model)
     if json_path:
-        Path(json_path).write_text(result.to_json() + "\n", encoding="utf-8")
+        import json
+
+        Path(json_path).write_text(json.dumps(as_dict, indent=2, allow_nan=False) + "\n",
+                                   encoding="utf-8")
         _stderr().print(f"wrote {json_path}")
-    as_dict = result.to_dict()
     for fmt, output in pairs:
         if fmt == "html":
             if not output:
@@ -450,22 +498,6 @@ def render_cmd(report_file, fmt, output, fail_on):
     sys.exit(0)
 
 
-@cli.command("rules")
-def rules_cmd():
-    """List every rule: code, name, severity, summary."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from lstm_doctor.api import list_rules
-
-    table = Table(expand=True)
-    for col in ("Code", "Name", "Severity", "Summary"):
-        table.add_column(col, no_wrap=col != "Summary")
-    for r in list_rules():
-        table.add_row(r["code"], r["name"], r["severity"], r["summary"])
-    Console().print(table)
-
-
 @cli.command()
 @click.argument("code")
 def explain(code):
@@ -489,6 +521,8 @@ def demo(output, seeds, epochs, no_train):
 
 
 cli.add_command(scan_cmd)
+cli.add_command(rules_cmd)
+cli.add_command(schema_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

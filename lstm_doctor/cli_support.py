@@ -8,8 +8,6 @@ exit code: :mod:`lstm_doctor.gate` does.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -157,19 +155,6 @@ def refuse_to_overwrite(output: str, **inputs: str | None) -> None:
 
 # -- running the check -------------------------------------------------------------------------
 
-def one_blas_thread() -> None:
-    """Run BLAS on one thread in ``check`` (unless the user chose otherwise).
-
-    The checks only do small linear algebra; on a busy 2-CPU CI runner OpenBLAS's worker
-    threads spin against other processes and made the unit-root tests up to 6x slower.
-    Effective only before numpy is first imported (always the case for the CLI).
-    """
-    if "numpy" in sys.modules:
-        return
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-
-
 def check_data(data: tuple[str, ...], options, *, id_col: str | None = None, jobs: int = 1,
                scheduler: str | None = None) -> list[dict]:
     """Check every series of the DATA arguments: one path for one file, many files, panels.
@@ -213,6 +198,6 @@ def check_data(data: tuple[str, ...], options, *, id_col: str | None = None, job
     return results
 
 
-__all__ = ["DATA_FLAGS", "check_data", "emit", "escape", "one_blas_thread", "one_line",
+__all__ = ["DATA_FLAGS", "check_data", "emit", "escape", "one_line",
            "plan_outputs", "print_error", "refuse_to_overwrite", "resolve_settings",
            "run_settings", "stderr"]

@@ -236,6 +236,10 @@ def load_config(source: str | Path | dict | LSTMConfig | None) -> LSTMConfig:
         return source
     if isinstance(source, dict):
         return LSTMConfig.from_dict(source)
+    if not isinstance(source, str | Path) or not str(source).strip():
+        raise InputError(f"config: expected a path to a YAML/TOML/JSON file or .keras model, "
+                         f"a dict or an LSTMConfig; found {type(source).__name__} "
+                         f"{_short(source)}")
     path = Path(source)
     label = f"config file '{path}'"
     if not path.exists():
@@ -423,6 +427,11 @@ def setup_from_archive(archive: Any, *, source: str) -> LSTMConfig:
                      "window length is not in the saved model; give window.seq_length with "
                      "--config")
     return dataclasses.replace(cfg, notes=tuple(dict.fromkeys(notes)), model_file=summary)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _layer_label(layer: Any) -> str:

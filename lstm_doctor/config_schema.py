@@ -29,11 +29,14 @@ class Preprocessing:
     """Transforms applied to the target before windowing (in this order)."""
 
     log: bool = _spec(False, doc="natural log (log1p when the series has zeros)")
-    boxcox: float | None = _spec(None, nullable=True, kind=float, doc="Box-Cox lambda")
+    boxcox: float | None = _spec(None, nullable=True, kind=float, lo=-5.0, hi=5.0,
+                                 doc="Box-Cox lambda")
     detrend: bool = _spec(False, doc="remove a linear trend fitted on the training split")
     difference: int = _spec(0, lo=0, hi=2, doc="order of first differencing")
-    seasonal_difference: int = _spec(0, lo=0, doc="seasonal differencing lag (0 = none)")
-    deseasonalize: int = _spec(0, lo=0, doc="remove a seasonal profile of this period (0 = none)")
+    seasonal_difference: int = _spec(0, lo=0, hi=100_000,
+                                     doc="seasonal differencing lag (0 = none)")
+    deseasonalize: int = _spec(0, lo=0, hi=100_000,
+                               doc="remove a seasonal profile of this period (0 = none)")
     scaler: str = _spec("none", choices=("none", "minmax", "standard", "robust"))
     scaler_fit: str = _spec("train", choices=("train", "full"))
     feature_range: tuple = _spec((0.0, 1.0), kind="range",
@@ -143,6 +146,27 @@ def _describe_range(meta: dict) -> str:
     return " and ".join(parts)
 
 
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value for a message: its repr on one line, cut to ``limit`` characters."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    try:
+        text = " ".join(repr(value).split())
+    except ValueError:  # beyond Python's int-to-text limit
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _finite(value: Any) -> bool:
+    """Whether ``value`` is a real number (not a bool) that float64 holds finitely."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _coerce(value: Any, typ: type, where: str, meta: dict) -> Any:
     if meta["kind"] in ("range", "units", "size"):
         return _coerce_special(value, where, meta["kind"])
@@ -153,54 +177,53 @@ def _coerce(value: Any, typ: type, where: str, meta: dict) -> Any:
     if typ is bool:
         if isinstance(value, bool):
             return value
-        raise InputError(f"{where}: expected true or false, found {value!r}")
+        raise InputError(f"{where}: expected true or false, found {_shown(value)}")
     if typ is int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (
             isinstance(value, float) and not value.is_integer()
         ):
-            raise InputError(f"{where}: expected a whole number, found {value!r}")
+            raise InputError(f"{where}: expected a whole number, found {_shown(value)}")
         return int(value)
     if typ is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InputError(f"{where}: expected a number, found {value!r}")
-        if not math.isfinite(value):
-            raise InputError(f"{where}: expected a finite number, found {value!r}")
+            raise InputError(f"{where}: expected a number, found {_shown(value)}")
+        if not _finite(value):
+            raise InputError(f"{where}: expected a finite number, found {_shown(value)}")
         return float(value)
     if typ is str:
         if not isinstance(value, str):
-            raise InputError(f"{where}: expected a string, found {value!r}")
+            raise InputError(f"{where}: expected a string, found {_shown(value)}")
         return value.strip().lower()
     return value
 
 
 def _coerce_special(value: Any, where: str, kind: str) -> Any:
     """The keys whose values are not a plain scalar: ranges, unit lists, sizes."""
-    def number(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    number = _finite
 
     if kind == "range":
         if not isinstance(value, list | tuple) or len(value) != 2 or not all(map(number, value)):
-            raise InputError(f"{where}: expected [low, high] (two numbers), found {value!r}")
+            raise InputError(f"{where}: expected [low, high] (two numbers), found {_shown(value)}")
         low, high = float(value[0]), float(value[1])
         if not low < high:
-            raise InputError(f"{where} is {value!r}; low must be smaller than high")
+            raise InputError(f"{where} is {_shown(value)}; low must be smaller than high")
         return (low, high)
     if kind == "units":
         if not isinstance(value, list | tuple) or len(value) > 10 or not all(
                 isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 65536
                 for v in value):
             raise InputError(f"{where}: expected a list of at most 10 layer sizes (whole "
-                             f"numbers 1-65536), found {value!r}")
+                             f"numbers 1-65536), found {_shown(value)}")
         return tuple(int(v) for v in value)
     # size: a fraction in (0, 1) or a whole number of points
     if not number(value):
         raise InputError(f"{where}: expected a fraction in (0, 1) or a whole number of "
-                         f"points, found {value!r}")
+                         f"points, found {_shown(value)}")
     if 0 < value < 1:
         return float(value)
     if value >= 1 and float(value).is_integer() and value <= 1e9:
         return int(value)
-    raise InputError(f"{where} is {value!r}; give a fraction in (0, 1) (e.g. 0.2) or a whole "
+    raise InputError(f"{where} is {_shown(value)}; give a fraction in (0, 1) (e.g. 0.2) or a whole "
                      "number of points (e.g. 12)")
 
 
@@ -221,12 +244,12 @@ def _build_section(cls: type, section: str, values: dict, source: str) -> Any:
         v = _coerce(value, typ, where, meta)
         if v is not None and meta["kind"] not in ("range", "units", "size"):
             if meta["choices"] and v not in meta["choices"]:
-                raise InputError(f"{where} is {value!r}; allowed: {_describe_range(meta)}"
+                raise InputError(f"{where} is {_shown(value)}; allowed: {_describe_range(meta)}"
                                  f"{did_you_mean(v, meta['choices'])}")
             lo, hi = meta["lo"], meta["hi"]
             bad = (lo is not None and (v <= lo if meta["lo_open"] else v < lo)) or (
                 hi is not None and (v >= hi if meta["hi_open"] else v > hi))
             if bad:
-                raise InputError(f"{where} is {value!r}; allowed: {_describe_range(meta)}")
+                raise InputError(f"{where} is {_shown(value)}; allowed: {_describe_range(meta)}")
         kwargs[key] = v
     return cls(**kwargs)

@@ -32,6 +32,66 @@ def holdout_length(test_size: float, n: int, given: int | None = None) -> int:
     return min(max(1, count), max(1, n - 1))
 
 
+def check_setup_fits(config: LSTMConfig, series: SeriesData) -> None:
+    """Refuse a set-up whose values cannot apply to this series (where data and set-up meet).
+
+    The schema bounds every value on its own; what depends on the data is checked here,
+    once, before any rule runs: a log or Box-Cox transform of a series with values it
+    cannot take, a window, horizon, seasonal period or differencing longer than the series.
+
+    Parameters
+    ----------
+    config : LSTMConfig
+        The validated set-up.
+    series : SeriesData
+        The validated series.
+
+    Raises
+    ------
+    InputError
+        One line naming the set-up key, its value, what the series has and the fix.
+    """
+    from lstm_doctor.errors import InputError
+
+    p, w, n = config.preprocessing, config.window, series.n
+    what = f"target '{series.target}' of {_label(series.source)}"
+    finite = series.y[np.isfinite(series.y)]
+    low = float(finite.min()) if finite.size else 0.0
+    if p.log and low < 0:
+        row = int(np.flatnonzero(series.y == low)[0])
+        raise InputError(f"set-up: preprocessing.log is true but {what} has negative values "
+                         f"(min {low:g} at row {row}); remove log, or shift the series above "
+                         "zero before the log")
+    if p.boxcox is not None and low <= 0:
+        row = int(np.flatnonzero(series.y == low)[0])
+        raise InputError(f"set-up: preprocessing.boxcox ({p.boxcox:g}) needs a strictly "
+                         f"positive series but {what} has values <= 0 (min {low:g} at row "
+                         f"{row}); remove boxcox, or shift the series above zero")
+    for key, value in (("preprocessing.deseasonalize", p.deseasonalize),
+                       ("preprocessing.seasonal_difference", p.seasonal_difference)):
+        if value and value >= n:
+            raise InputError(f"set-up: {key} is {value}, but {what} has only {n} points; "
+                             "give the seasonal period (e.g. 12 for monthly data, 7 for "
+                             "daily), shorter than the series")
+    if p.difference and p.difference + p.seasonal_difference >= n:
+        raise InputError(f"set-up: differencing (difference {p.difference} + "
+                         f"seasonal_difference {p.seasonal_difference}) removes all {n} "
+                         f"points of {what}; difference less")
+    span = (w.seq_length - 1) * w.sampling_rate + 1
+    if span > n:
+        rate = f" x sampling_rate {w.sampling_rate}" if w.sampling_rate > 1 else ""
+        raise InputError(f"set-up: window.seq_length {w.seq_length}{rate} spans {span} "
+                         f"points, longer than the {n} points of {what}; choose a window "
+                         "shorter than the series (a few seasonal periods at most)")
+    if w.horizon >= n:
+        raise InputError(f"set-up: window.horizon is {w.horizon}, but {what} has only {n} "
+                         "points; forecast fewer steps ahead than the series is long")
+
+
+def _label(source: str) -> str:
+    return source if str(source).startswith("<") else f"'{source}'"
+
+
 class Context:
     """What rules look at.
 

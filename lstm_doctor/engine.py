@@ -7,21 +7,52 @@ the API nor the panel nor any renderer.
 
 from __future__ import annotations
 
+import contextlib
 import time
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from lstm_doctor.config import LSTMConfig
-from lstm_doctor.context import Context
+from lstm_doctor.context import Context, check_setup_fits
 from lstm_doctor.data import SeriesData, load_series
 from lstm_doctor.findings import Finding, Report, RuleOutcome
 from lstm_doctor.options import CheckOptions
 from lstm_doctor.report_facts import attach_facts
 
 
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """The engine boundary: no numpy floating-point or library warning reaches the terminal.
+
+    Statistics are computed on rescaled copies (:mod:`lstm_doctor.stats`), and what a
+    warning would say (a test that could not run, a value out of range) is in the report;
+    the warnings themselves (``RuntimeWarning: overflow encountered``, statsmodels'
+    interpolation notices...) are noise to the user.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def load(data: Any, options: CheckOptions) -> tuple[SeriesData, LSTMConfig | None]:
-    """The series and the user's set-up (read against the series), as the options say."""
-    series = data if isinstance(data, SeriesData) else load_series(data, **options.data_kwargs())
-    return series, fit_to_data(options.setup(), series)
+    """The series and the user's set-up (read against the series), as the options say.
+
+    Raises
+    ------
+    InputError
+        For unreadable data, a bad set-up, or a set-up that cannot apply to the series
+        (:func:`lstm_doctor.context.check_setup_fits`).
+    """
+    with quiet():
+        series = data if isinstance(data, SeriesData) else \
+            load_series(data, **options.data_kwargs())
+        setup = fit_to_data(options.setup(), series)
+        if setup is not None:
+            check_setup_fits(setup, series)
+    return series, setup
 
 
 def check(data: Any, options: CheckOptions, *, facts: bool = True) -> Report:
@@ -47,7 +78,10 @@ def check(data: Any, options: CheckOptions, *, facts: bool = True) -> Report:
     ctx = Context(series, setup or LSTMConfig(), config_given=setup is not None)
     report = run_rules(ctx, options.rules())
     report.meta["check_seconds"] = round(time.perf_counter() - started, 4)
-    return attach_facts(report, ctx) if facts else report
+    if not facts:
+        return report
+    with quiet():
+        return attach_facts(report, ctx)
 
 
 def fit_to_data(setup: LSTMConfig | None, series: SeriesData) -> LSTMConfig | None:
@@ -78,6 +112,11 @@ def run_rules(ctx: Context, rules: list, *, train: Any = None) -> Report:
     they read from the context (:meth:`Context.with_experiment`). Without ``train`` they
     skip.
     """
+    with quiet():
+        return _run_rules(ctx, rules, train)
+
+
+def _run_rules(ctx: Context, rules: list, train: Any) -> Report:
     ctx.rule_options.update({rule.code: dict(rule.options) for rule in rules})
     results: dict[int, tuple[RuleOutcome, Finding | None]] = {}
     seconds: dict[str, float] = {}  # per rule; a shared statistic counts for its first user
@@ -107,4 +146,4 @@ def run_rules(ctx: Context, rules: list, *, train: Any = None) -> Report:
                   extras={"context": ctx})
 
 
-__all__ = ["check", "fit_to_data", "load", "run_rules"]
+__all__ = ["check", "fit_to_data", "load", "quiet", "run_rules"]

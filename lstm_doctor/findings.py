@@ -162,7 +162,7 @@ def to_jsonable(value: Any) -> Any:
     return str(value)
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = gate.SCHEMA_VERSION
 #: The columns of :meth:`Report.to_frame`.
 FRAME_COLUMNS: tuple[str, ...] = ("code", "name", "group", "severity", "message", "fix",
                                   "remedies", "crashed", "evidence")

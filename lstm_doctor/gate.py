@@ -26,6 +26,9 @@ from typing import Any
 
 from lstm_doctor.errors import InputError, did_you_mean
 
+#: Version of the JSON report layout (``Report.to_dict()`` and the several-files document).
+SCHEMA_VERSION = 2
+
 #: Severities, most severe first.
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 #: The severity order: a higher rank is more severe.
@@ -230,7 +233,6 @@ def collection(results: list[dict[str, Any]], *, fail_on: str = "error") -> dict
     one that could not be checked; ``summary`` is :func:`collection_summary`.
     """
     from lstm_doctor import __version__
-    from lstm_doctor.findings import SCHEMA_VERSION
 
     return {"schema_version": SCHEMA_VERSION,
             "tool": {"name": "lstm-doctor", "version": __version__},
@@ -238,7 +240,7 @@ def collection(results: list[dict[str, Any]], *, fail_on: str = "error") -> dict
             "summary": collection_summary(results, fail_on)}
 
 
-__all__ = ["BASELINE_STATES", "EXIT_FINDINGS", "EXIT_INPUT_ERROR", "EXIT_PASS",
+__all__ = ["SCHEMA_VERSION", "BASELINE_STATES", "EXIT_FINDINGS", "EXIT_INPUT_ERROR", "EXIT_PASS",
            "FAIL_ON_CHOICES", "NEVER", "RANK", "SEVERITIES", "baseline_state", "collection",
            "collection_summary", "count_failing", "exit_code", "fail_threshold", "fails",
            "failing", "findings_exit_code", "is_error_result", "parse_fail_on", "passed",

@@ -32,6 +32,10 @@ from lstm_doctor.errors import InputError, did_you_mean
 
 _CLOSED = ("both", "left", "right", "neither")
 
+#: Largest integer threshold accepted when its declared range has no upper bound (a count
+#: beyond this is a typo, and would size arrays and loops).
+INT_LIMIT = 10**9
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -98,16 +102,24 @@ class Interval:
             One line naming ``name``, the value and :meth:`describe`.
         """
         ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        huge = False
         if ok:
-            ok = math.isfinite(float(value))
+            try:
+                ok = math.isfinite(float(value))
+            except (OverflowError, ValueError):  # an integer beyond float64
+                ok, huge = False, True
         if ok and self.kind is int and not isinstance(value, numbers.Integral):
             ok = float(value).is_integer()
             value = int(value) if ok else value
         if ok:
             ok = self.contains(float(value))
+        limit = ""
+        if self.kind is int and (huge or (ok and abs(value) > INT_LIMIT)):
+            ok, limit = False, f" up to {INT_LIMIT:,}"
         if not ok:
             shown = "" if default is None else f" (default {default!r})"
-            raise InputError(f"{name} must be {self.describe()}{shown}, found {value!r}")
+            raise InputError(f"{name} must be {self.describe()}{limit}{shown}, found "
+                             f"{_short(value)}")
         return int(value) if self.kind is int else value
 
 
@@ -229,7 +241,9 @@ class CheckOptions:
                                     '{"LD104": "info"}').items():
             rule = find_rule(str(code))
             severities[rule.code] = Severity.parse(value, what=f"severity of {code}").value
-        out = self.replace(thresholds=thresholds or None, severities=severities or None)
+        out = self.replace(thresholds=thresholds or None, severities=severities or None,
+                           select=_tokens(self.select, "select"),
+                           ignore=_tokens(self.ignore, "ignore"))
         out.rules()  # select/ignore tokens must match rules
         if out.time_format is not None:
             from lstm_doctor.data import validate_time_format
@@ -268,12 +282,31 @@ class CheckOptions:
         return self.replace(config=self.setup(), model=None)
 
 
+def _tokens(value: Any, what: str) -> list[str] | str | None:
+    """``select``/``ignore`` as given when they are text or a list of text, else an error."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(t, str) for t in value):
+        return list(value)
+    raise InputError(f"{what} must be rule codes, prefixes, names or groups as a list of "
+                     f"strings or a comma-separated string (e.g. ['LD1', 'LD201']); found "
+                     f"{_short(value)}")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    try:
+        text = " ".join(repr(value).split())
+    except ValueError:  # an integer beyond Python's int-to-text limit
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _mapping(value: Any, what: str, example: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise InputError(f"{what} must be a mapping like {example}, found {value!r}")
+        raise InputError(f"{what} must be a mapping like {example}, found {_short(value)}")
     return value
 
 
-__all__ = ["CheckOptions", "Interval", "infer_interval"]
+__all__ = ["INT_LIMIT", "CheckOptions", "Interval", "infer_interval"]

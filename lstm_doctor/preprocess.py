@@ -126,12 +126,12 @@ class _Deseasonalize(_Stage):
             t = np.arange(train.shape[0], dtype=float)
             slope, intercept = np.polyfit(t[ok], train[ok], 1)
             train = train - (intercept + slope * t)
+        # the mean of each phase in one pass (O(n), whatever the period)
         phase = np.arange(train.shape[0]) % p
-        profile = np.zeros(p)
-        for k in range(p):
-            vals = train[phase == k]
-            vals = vals[np.isfinite(vals)]
-            profile[k] = vals.mean() if vals.size else 0.0
+        good = np.isfinite(train)
+        sums = np.bincount(phase[good], weights=train[good], minlength=p)
+        counts = np.bincount(phase[good], minlength=p)
+        profile = np.divide(sums, counts, out=np.zeros(p), where=counts > 0)
         self.profile = profile - profile.mean()
 
     def forward(self, x):

@@ -1,6 +1,9 @@
 """Project configuration: ``[tool.lstm-doctor]`` in ``pyproject.toml`` or ``lstm-doctor.toml``.
 
-The file is found by walking up from the working directory; in each directory
+``lstm-doctor check`` finds the file of each DATA path by walking up from that path (as
+ruff does: the nearest one wins, so a file is checked with the same settings from any
+working directory); a path with none above it uses the one found from the working
+directory. ``lstm-doctor config`` walks up from the working directory. In each directory
 ``lstm-doctor.toml`` wins over ``pyproject.toml`` (a ``pyproject.toml`` without a
 ``[tool.lstm-doctor]`` table is passed over). In ``lstm-doctor.toml`` the keys sit at the top
 level; in ``pyproject.toml`` under ``[tool.lstm-doctor]``::
@@ -15,12 +18,24 @@ level; in ``pyproject.toml`` under ``[tool.lstm-doctor]``::
     calendar = "XNYS"                  # auto | none | business | exchange code
     features = ["price", "promo"]
     config = "models/lstm.yaml"        # relative to this file (or: model = "model.keras")
+    extend-ignore = ["LD204"]          # added to ignore (and to --ignore)
+    data = ["data/*.csv"]              # checked when no DATA is given (and by pre-commit
+                                       # when only settings or set-up files change)
 
     [tool.lstm-doctor.thresholds]
     LD104 = { z = 5 }
 
     [tool.lstm-doctor.severities]
     LD105 = "info"
+
+    [tool.lstm-doctor.per-file]        # glob patterns relative to this file's directory
+    "data/sales/*.csv" = { target = "sales", config = "models/sales.yaml" }
+    "legacy/**" = { extend-ignore = ["LD1"] }
+
+Per-file settings override the file's settings for the DATA paths they match (later
+patterns win; ``extend-ignore`` adds up); command-line flags still win. A pattern without
+``/`` matches the file name in any directory; ``*`` stays within one directory, ``**``
+crosses directories. ``fail-on`` is one per run and cannot be set per file.
 
 The Python API never reads project files implicitly; call :func:`load_project_config` and
 pass :meth:`ProjectConfig.check_kwargs` to :func:`lstm_doctor.check`. The CLI reads them,
@@ -56,7 +71,13 @@ KEYS: dict[str, tuple[str, str]] = {
     "model": ("model", "saved .keras model, relative to the project file"),
     "thresholds": ("thresholds", "per-rule threshold overrides: {LD104 = {z = 5}}"),
     "severities": ("severities", "per-rule severity overrides: {LD105 = \"info\"}"),
+    "extend-ignore": ("extend_ignore", "rules skipped in addition to ignore"),
+    "data": ("data", "the DATA files (globs, relative to this file) when none are given"),
+    "per-file": ("per_file", "settings per DATA glob: {\"data/*.csv\" = {target = \"y\"}}"),
+    "exclude": ("exclude", ".gitignore-style patterns 'lstm-doctor scan' skips in directories"),
 }
+#: Keys a per-file table may not set (one value per run, or nesting).
+NOT_PER_FILE = ("fail-on", "per-file", "data", "exclude")
 
 DEFAULT_FAIL_ON = "error"
 
@@ -103,6 +124,14 @@ class ProjectConfig:
     model: str | None = None
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
     severities: dict[str, str] = field(default_factory=dict)
+    extend_ignore: list[str] | None = None
+    #: Glob patterns of the DATA files, relative to :attr:`path`'s directory.
+    data: list[str] | None = None
+    #: ``.gitignore``-style patterns that ``lstm-doctor scan`` skips in directory walks.
+    exclude: list[str] | None = None
+    per_file: list[tuple[str, ProjectConfig, tuple[str, ...]]] = field(default_factory=list)
+    #: Attribute -> the per-file pattern that set it (:meth:`for_file`).
+    pattern_of: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -111,6 +140,11 @@ class ProjectConfig:
             return "defaults"
         return f"{_display(self.path)}" + (
             " [tool.lstm-doctor]" if self.path.name == "pyproject.toml" else "")
+
+    def source_of(self, attr: str) -> str:
+        """Where an attribute's value comes from: :attr:`label`, or its per-file pattern."""
+        pattern = self.pattern_of.get(attr)
+        return f"{self.label} per-file '{pattern}'" if pattern else self.label
 
     def is_set(self, attr: str) -> bool:
         """Whether the file sets this attribute."""
@@ -124,6 +158,8 @@ class ProjectConfig:
                      "ignore"):
             if self.is_set(attr):
                 out[attr] = getattr(self, attr)
+        if self.extend_ignore:
+            out["ignore"] = [*(self.ignore or []), *self.extend_ignore]
         if self.no_time_col:
             out["time_col"] = False
         if self.config or self.model:
@@ -234,6 +270,26 @@ def _read_toml(file: Path) -> dict[str, Any]:
         raise InputError(f"'{_display(file)}' is not valid TOML: {exc}") from None
 
 
+def _per_file(value: Any, file: Path, label: str
+              ) -> list[tuple[str, ProjectConfig, tuple[str, ...]]]:
+    if not isinstance(value, dict):
+        raise InputError(f"'{label}': per-file must be a table of glob patterns, like "
+                         f"{{\"data/*.csv\" = {{target = \"sales\"}}}}, found {value!r}")
+    out = []
+    for pattern, table in value.items():
+        where = f"{label} per-file '{pattern}'"
+        if not isinstance(table, dict):
+            raise InputError(f"'{where}' must be a table of settings like "
+                             f"{{target = \"sales\"}}, found {table!r}")
+        keys = tuple(str(k).replace("_", "-") for k in table)
+        for key in keys:
+            if key in NOT_PER_FILE:
+                raise InputError(f"'{where}': {key} cannot be set per file (one value per "
+                                 "run); set it at the top level")
+        out.append((str(pattern), _validate(table, file, where), keys))
+    return out
+
+
 def _validate(table: dict[str, Any], file: Path, label: str) -> ProjectConfig:
     out = ProjectConfig(path=file)
     for raw_key, value in table.items():
@@ -243,7 +299,9 @@ def _validate(table: dict[str, Any], file: Path, label: str) -> ProjectConfig:
                              f"(keys: {', '.join(KEYS)})")
         where = f"'{label}': {key}"
         attr = KEYS[key][0]
-        if key in ("select", "ignore", "features"):
+        if key == "per-file":
+            out.per_file = _per_file(value, file, label)
+        elif key in ("select", "ignore", "features", "extend-ignore", "data", "exclude"):
             setattr(out, attr, _str_list(value, where))
         elif key == "fail-on":
             from lstm_doctor.gate import parse_fail_on
@@ -346,7 +404,8 @@ def _check_selection(cfg: ProjectConfig, label: str) -> None:
 
     rules = get_rules()
     known = [r.code for r in rules] + [r.name for r in rules]
-    for key, tokens in (("select", cfg.select), ("ignore", cfg.ignore)):
+    for key, tokens in (("select", cfg.select), ("ignore", cfg.ignore),
+                        ("extend-ignore", cfg.extend_ignore)):
         for t in tokens or []:
             if not any(matches(r, t) for r in rules):
                 raise InputError(f"'{label}': {key}: '{t}' matches no rule"
@@ -385,30 +444,33 @@ def resolve(project: ProjectConfig, cli: dict[str, Any]) -> dict[str, Setting]:
     out: dict[str, Setting] = {}
     defaults = {"fail-on": DEFAULT_FAIL_ON}
     for key, (attr, _doc) in KEYS.items():
-        if key in ("thresholds", "severities"):
+        if key in ("thresholds", "severities", "per-file", "exclude"):
             continue
         value = cli.get(key)
         if value is not None and value != ():
-            if key in ("select", "ignore", "features") and isinstance(value, str):
+            if key in ("select", "ignore", "features", "extend-ignore") and \
+                    isinstance(value, str):
                 value = [v.strip() for v in value.split(",") if v.strip()]
+            if key == "extend-ignore" and project.is_set(attr):  # flags add to the file's
+                value = [*project.extend_ignore, *value]
             flag = "--" + key
             out[key] = Setting(key, value, f"command line ({flag})")
         elif project.is_set(attr):
-            out[key] = Setting(key, getattr(project, attr), project.label)
+            out[key] = Setting(key, getattr(project, attr), project.source_of(attr))
         else:
             out[key] = Setting(key, defaults.get(key), "default")
     if cli.get("config") or cli.get("model"):  # a set-up given on the command line wins
         for key in ("config", "model"):
-            if out[key].source == project.label:
+            if out[key].source.startswith(project.label) and project.path is not None:
                 other = "--model" if key == "config" else "--config"
                 out[key] = Setting(key, None, f"default (project value overridden by {other})")
     for code, options in project.thresholds.items():
         for name, value in options.items():
             k = f"thresholds.{code}.{name}"
-            out[k] = Setting(k, value, project.label)
+            out[k] = Setting(k, value, project.source_of("thresholds"))
     for code, sev in project.severities.items():
         k = f"severities.{code}"
-        out[k] = Setting(k, sev, project.label)
+        out[k] = Setting(k, sev, project.source_of("severities"))
     return out
 
 
@@ -428,11 +490,15 @@ def settings_options(settings: dict[str, Setting]) -> CheckOptions:
         elif key.startswith("severities."):
             severities[key.split(".", 1)[1]] = s.value
     config, model = setup_source(settings["config"].value, settings["model"].value)
+    ignore = settings["ignore"].value
+    extend = settings["extend-ignore"].value if "extend-ignore" in settings else None
+    if extend:
+        ignore = [*(ignore or []), *extend]
     return CheckOptions(
         target=settings["target"].value, time_col=_time_col(settings),
         features=settings["features"].value, time_format=settings["time-format"].value,
         calendar=settings["calendar"].value, config=config, model=model,
-        select=settings["select"].value, ignore=settings["ignore"].value,
+        select=settings["select"].value, ignore=ignore,
         thresholds=thresholds or None, severities=severities or None)
 
 

@@ -17,7 +17,7 @@ in ``errors``)
 ``period``
     ``{"period", "kind"}`` (``kind`` ``seasonal`` or ``cycle``) or ``None``.
 ``time_grid``
-    ``{"n_missing", "longest_gap"}`` of the time index, or ``None``.
+    ``{"n_missing", "longest_gap", "first_gap_row"}`` of the time index, or ``None``.
 ``split``
     ``{"n", "n_train", "n_test", "start", "end"}``: the holdout span (time stamps of its
     first and last point, or positions).
@@ -176,11 +176,31 @@ def _comparison_period(comp: dict[str, Any]) -> int | None:
 
 
 def time_grid_facts(ctx: Any) -> dict[str, Any] | None:
-    """Gaps of the time index: ``{"n_missing", "longest_gap"}`` (``None`` without one)."""
+    """Gaps of the time index (``None`` without one).
+
+    ``{"n_missing", "longest_gap", "first_gap_row"}``: the last is the 0-based row of the
+    first point after the first missing stamp (where a CI annotation points), or ``None``.
+    """
     grid = ctx.time_grid
     if not grid:
         return None
-    return {"n_missing": grid.get("n_missing"), "longest_gap": grid.get("longest_gap")}
+    return {"n_missing": grid.get("n_missing"), "longest_gap": grid.get("longest_gap"),
+            "first_gap_row": first_row_after(ctx.series.time, grid.get("first_missing"))}
+
+
+def first_row_after(time: Any, stamp: Any) -> int | None:
+    """The first row whose time stamp is after ``stamp`` (an ISO string or a number)."""
+    if time is None or stamp is None or not len(time):
+        return None
+    import pandas as pd
+
+    try:
+        idx = pd.Index(time)
+        limit = pd.Timestamp(stamp) if isinstance(idx, pd.DatetimeIndex) else float(stamp)
+        after = np.flatnonzero(np.asarray(idx > limit))
+    except (TypeError, ValueError):
+        return None
+    return int(after[0]) if after.size else None
 
 
 def split_facts(ctx: Any, comp: dict[str, Any]) -> dict[str, Any]:

@@ -78,8 +78,10 @@ def test_new_file_fails(repo, capsys):
                             "baseline.json", "--format", "github"], capsys)
     assert code == 1
     lines = out.splitlines()
-    assert any(line.startswith("::error file=data/beer.csv,title=LD101") for line in lines)
-    assert any(line.startswith("::notice file=data/demand.csv,title=LD104") for line in lines)
+    assert any(line.startswith("::error file=data/beer.csv,line=") and "title=LD101" in line
+               for line in lines)  # the annotation sits on the row of the first gap
+    assert any(line.startswith("::notice file=data/demand.csv,") and "title=LD104" in line
+               for line in lines)
 
 
 def test_worsened_severity_fails(repo, capsys):

@@ -19,10 +19,10 @@ from lstm_doctor.render.json import schema, validate
 from lstm_doctor.render.markdown import render_markdown
 from lstm_doctor.render.sarif import build_sarif
 from tests.helpers import run_cli
+from tests.sarif_official import assert_valid_sarif
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0-subset.schema.json").read_text())
 BAD_SETUP = {"preprocessing": {"scaler": "none"}, "window": {"seq_length": 3},
              "model": {"units": 200, "activation": "relu"},
              "training": {"epochs": 500, "learning_rate": 0.1}}
@@ -150,10 +150,8 @@ def test_junit_is_plain_xml_too(reports):
 # -- sarif ------------------------------------------------------------------------------------
 
 def _validate_sarif(doc):
-    validator = jsonschema.Draft7Validator(SARIF_SCHEMA,
-                                          format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(doc), key=str)
-    assert not errors, errors[0]
+    """The official SARIF 2.1.0 schema (tests/sarif_official.py)."""
+    assert_valid_sarif(doc)
 
 
 def test_sarif_validates_and_maps_levels(reports, monkeypatch):
@@ -191,7 +189,7 @@ def test_sarif_input_errors_are_notifications(with_error):
     assert note["level"] == "error" and "broken.csv" in note["message"]["text"]
 
 
-def test_sarif_subset_schema_catches_mistakes(reports):
+def test_official_sarif_schema_catches_mistakes(reports):
     doc = build_sarif(reports)
     doc["runs"][0]["results"][0]["level"] = "info"  # not a SARIF level
     with pytest.raises(AssertionError):

@@ -125,8 +125,9 @@ def test_documented_workflow_uses_real_action_inputs(doc_project):
 # -- pre-commit hook --------------------------------------------------------------------------
 
 def test_pre_commit_hook_definition_and_entry(tmp_path):
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "lstm-doctor" and hook["language"] == "python"
+    hook = next(h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+                if h["id"] == "lstm-doctor")
+    assert hook["language"] == "python"
     assert hook["pass_filenames"] is True
     files = re.compile(hook["files"])
     for name in ("data/a.csv", "x.parquet", "y.jsonl"):
@@ -155,41 +156,101 @@ def _action_script() -> tuple[dict, str]:
 
 def test_action_metadata():
     action, script = _action_script()
-    assert action["inputs"]["files"]["required"] is True
+    assert set(action["inputs"]) >= {"files", "scan", "sarif", "summary"}
     assert action["outputs"]["exit-code"]["value"] == "${{ steps.check.outputs.exit-code }}"
+    upload = next(s for s in action["runs"]["steps"]
+                  if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert "summary-truncated == 'true'" in upload["if"] and "always()" in upload["if"]
+    assert upload["with"]["name"] == "lstm-doctor-summary"
     for step in action["runs"]["steps"]:
         if "run" in step:
             assert step["shell"] == "bash"
             assert "${{" not in step["run"], "inputs must reach scripts through env"
 
 
+def _run_action_step(tmp_path: Path, path: str = "", **inputs: str):
+    """Run the action's check step as GitHub does (``bash --noprofile --norc -eo pipefail``).
+
+    Returns the process and the step outputs written to ``$GITHUB_OUTPUT``.
+    """
+    _, script = _action_script()
+    summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
+    summary.write_text("earlier step\n")
+    output.write_text("")
+    env = {"FILES": "", "SCAN": "", "ARGS": "", "BASELINE": "", "SARIF": "", "JUNIT": "",
+           "SUMMARY": "true", "GITHUB_STEP_SUMMARY": str(summary),
+           "GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path), **inputs}
+    script_file = tmp_path / "step.sh"
+    script_file.write_text(script)
+    full_env = {**ENV, **env}
+    if path:
+        full_env["PATH"] = path + os.pathsep + full_env["PATH"]
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail",
+                           str(script_file)], cwd=tmp_path, env=full_env,
+                          capture_output=True, text=True)
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    return proc, outputs
+
+
 @pytest.mark.parametrize("files,expect", [("data/*.csv", 1), ("data/air*.csv", 0)])
 def test_action_check_step_runs(tmp_path, files, expect):
-    _, script = _action_script()
     (tmp_path / "data").mkdir()
     for name in ("ausbeer.csv", "airpassengers.csv"):
         shutil.copy(FIXTURES / name, tmp_path / "data" / name)
-    summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
-    summary.write_text("earlier step\n")
-    env = {"FILES": files, "ARGS": "--select LD1 --isolated", "BASELINE": "",
-           "SARIF": "out.sarif", "JUNIT": "out.xml", "SUMMARY": "true",
-           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
-    # GitHub runs `shell: bash` steps as `bash --noprofile --norc -eo pipefail {0}`
-    script_file = tmp_path / "step.sh"
-    script_file.write_text(script)
-    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail",
-                           str(script_file)], cwd=tmp_path, env={**ENV, **env},
-                          capture_output=True, text=True)
+    proc, outputs = _run_action_step(tmp_path, FILES=files, ARGS="--select LD1 --isolated",
+                                     SARIF="out.sarif", JUNIT="out.xml")
     assert proc.returncode == expect, proc.stderr
-    assert output.read_text() == f"exit-code={expect}\n"
+    assert outputs["exit-code"] == str(expect) and outputs["summary-truncated"] == "false"
+    summary = tmp_path / "summary.md"
     text = summary.read_text()
     assert text.startswith("earlier step\n## lstm-doctor:")  # appended, not overwritten
     assert json.loads((tmp_path / "out.sarif").read_text())["version"] == "2.1.0"
     assert (tmp_path / "out.xml").read_text().startswith("<?xml")
     if expect:
-        assert proc.stdout.startswith("::error file=data/ausbeer.csv,title=LD101")
+        assert proc.stdout.startswith("::error file=data/ausbeer.csv,line=213,col=1,"
+                                      "title=LD101")
     else:
         assert proc.stdout == ""
+
+
+def test_action_scan_step_annotates_scripts_and_keeps_the_worst_exit_code(tmp_path):
+    shutil.copy(ROOT / "fixtures" / "scripts" / "airline.py", tmp_path / "train.py")
+    shutil.copy(FIXTURES / "airpassengers.csv", tmp_path / "air.csv")
+    proc, outputs = _run_action_step(tmp_path, SCAN="*.py", FILES="air.csv",
+                                     ARGS="--select LD1 --isolated")
+    assert proc.returncode == 1 and outputs["exit-code"] == "1", proc.stderr
+    assert re.search(r"^::error file=train\.py,line=\d+,col=\d+,title=LD303 ", proc.stdout,
+                     flags=re.M)
+    proc, outputs = _run_action_step(tmp_path)  # neither files nor scan: a usage error
+    assert proc.returncode == 2 and outputs["exit-code"] == "2"
+    assert proc.stdout.startswith("::error title=lstm-doctor::")
+
+
+def test_action_caps_a_summary_above_the_github_limit(tmp_path):
+    """A stand-in lstm-doctor writes a 1.2 MB summary: the job page gets it cut with a note,
+    the full file stays for the artifact upload."""
+    from lstm_doctor.render.markdown import GITHUB_SUMMARY_BYTES
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stub = bin_dir / "lstm-doctor"
+    stub.write_text(f"#!{sys.executable}\n"
+                    "import sys\n"
+                    "args = sys.argv[1:]\n"
+                    "out = args[args.index('markdown') + 2]\n"
+                    "rows = ''.join(f'| **LD101** row {i} | x |\\n' for i in range(60000))\n"
+                    "open(out, 'w').write('## lstm-doctor: x\\n\\n' + rows)\n"
+                    "sys.exit(1)\n")
+    stub.chmod(0o755)
+    proc, outputs = _run_action_step(tmp_path, path=str(bin_dir), FILES="data.csv")
+    assert proc.returncode == 1, proc.stderr
+    assert outputs["summary-truncated"] == "true"
+    full = Path(outputs["summary-file"])
+    assert full.stat().st_size > GITHUB_SUMMARY_BYTES
+    page = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert len(page.encode("utf-8")) < GITHUB_SUMMARY_BYTES
+    assert page.startswith("earlier step\n## lstm-doctor: x")
+    assert "**Truncated**" in page and "`lstm-doctor-summary`" in page.splitlines()[-1]
 
 
 # -- pytest helper ----------------------------------------------------------------------------
@@ -240,8 +301,18 @@ def test_check_never_imports_tensorflow_or_matplotlib(tmp_path):
     for fmt in ("json", "junit", "sarif", "markdown", "text"):
         outputs += ["--format", fmt, "--output", str(tmp_path / f"out.{fmt}")]
     code = (
-        "import sys\n"
+        "import os, sys\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from lstm_doctor import engine\n"
         "from lstm_doctor.cli import main\n"
+        "def blas():\n"
+        "    return ','.join(sorted({str(i['num_threads']) for i in threadpool_info()"
+        " if i['user_api'] == 'blas'}))\n"
+        "during, real_check = [], engine.check\n"
+        "def spy(*args, **kwargs):\n"
+        "    during.append(blas())\n"
+        "    return real_check(*args, **kwargs)\n"
+        "engine.check = spy\n"
         "try:\n"
         f"    main(['check', {str(FIXTURES / 'airpassengers.csv')!r},"
         f" {str(FIXTURES / 'taylor.csv')!r}, '--config', {str(cfg)!r}, '--isolated',"
@@ -251,9 +322,10 @@ def test_check_never_imports_tensorflow_or_matplotlib(tmp_path):
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras',"
         " 'matplotlib', 'torch'})\n"
         "print('HEAVY=' + ','.join(heavy))\n"
-        "from threadpoolctl import threadpool_info\n"
-        "print('BLAS=' + ','.join(sorted({str(i['num_threads']) for i in threadpool_info()"
-        " if i['user_api'] == 'blas'})))\n"
+        "print('DURING=' + ';'.join(during))\n"
+        "print('AFTER=' + blas())\n"
+        "print('ENV=' + ','.join(v for v in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS',"
+        " 'MKL_NUM_THREADS') if v in os.environ))\n"
     )
     env = {k: v for k, v in ENV.items()
            if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -261,7 +333,15 @@ def test_check_never_imports_tensorflow_or_matplotlib(tmp_path):
                           cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY=\n" in proc.stdout, proc.stdout
-    assert "BLAS=1\n" in proc.stdout, proc.stdout  # one BLAS thread: see cli._one_blas_thread
+    # one BLAS thread while the CLI checks (threadpoolctl, cli_output.limited_threads), no
+    # environment variable set, and the pools are as they were afterwards (API users)
+    assert "DURING=1;1\n" in proc.stdout, proc.stdout
+    assert "ENV=\n" in proc.stdout, proc.stdout
+    from threadpoolctl import threadpool_info
+
+    if os.cpu_count() and os.cpu_count() > 1 and any(
+            i["user_api"] == "blas" and i["num_threads"] > 1 for i in threadpool_info()):
+        assert "AFTER=1\n" not in proc.stdout, proc.stdout
     assert (tmp_path / "out.sarif").exists() and (tmp_path / "out.text").exists()
 
 

@@ -222,3 +222,97 @@ def test_config_command_without_project_and_with_bad_set_up(tmp_path, monkeypatc
     write(tmp_path / "bad.yaml", "model: {unit: 3}\n")
     code, _, err = run_cli(["config", "--config", "bad.yaml"], capsys)
     assert code == 2 and "did you mean 'units'" in err
+
+
+# -- settings found from each file, per-file tables, --extend-ignore --------------------------
+
+def _codes(out: str) -> dict[str, list[str]]:
+    doc = json.loads(out)
+    files = doc["files"] if "files" in doc else [doc]
+    return {Path(f["data"]["source"]).name + ":" + Path(f["data"]["source"]).parent.name:
+            [x["code"] for x in f["findings"]] for f in files}
+
+
+def test_settings_come_from_above_each_file_whatever_the_cwd(tmp_path, monkeypatch, capsys):
+    proj = tmp_path / "proj"
+    write(proj / "lstm-doctor.toml", 'select = ["LD1"]\nfail-on = "warning"\n')
+    (proj / "data").mkdir()
+    shutil.copy(TAYLOR, proj / "data" / "taylor.csv")
+    other = tmp_path / "other"
+    write(other / "lstm-doctor.toml", 'select = ["LD2"]\nfail-on = "never"\n')
+    seen = []
+    for cwd, path in ((proj, "data/taylor.csv"), (tmp_path, "proj/data/taylor.csv"),
+                      (other, "../proj/data/taylor.csv")):
+        monkeypatch.chdir(cwd)
+        code, out, err = run_cli(["check", path, "--format", "json"], capsys)
+        seen.append((code, [f["code"] for f in json.loads(out)["findings"]]))
+    assert seen == [(1, ["LD104"])] * 3  # the project's LD1 + fail-on warning each time
+    monkeypatch.chdir(other)  # the cwd's settings still hold for a file with none above
+    code, out, _ = run_cli(["check", TAYLOR, "--format", "json"], capsys)
+    assert code == 0 and all(f["code"].startswith("LD2") for f in json.loads(out)["findings"])
+
+
+def test_two_projects_in_one_run_each_keep_their_settings(tmp_path, monkeypatch, capsys):
+    for name, select in (("a", "LD1"), ("b", "LD2")):
+        write(tmp_path / name / "lstm-doctor.toml", f'select = ["{select}"]\n')
+        shutil.copy(TAYLOR, tmp_path / name / "taylor.csv")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["check", "a/taylor.csv", "b/taylor.csv", "--format", "json",
+                              "--fail-on", "never"], capsys)
+    assert code == 0, err
+    codes = _codes(out)
+    assert codes["taylor.csv:a"] == ["LD104"]
+    assert codes["taylor.csv:b"] and all(c.startswith("LD2") for c in codes["taylor.csv:b"])
+
+
+def test_per_file_tables_and_extend_ignore(tmp_path, monkeypatch, capsys):
+    write(tmp_path / "pyproject.toml", """
+[tool.lstm-doctor]
+select = ["LD1"]
+fail-on = "warning"
+
+[tool.lstm-doctor.per-file]
+"legacy/**" = { extend-ignore = ["LD104"] }
+"*.tsv" = { severities = { LD104 = "info" } }
+""")
+    for where in ("data/taylor.csv", "legacy/old/taylor.csv"):
+        (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(TAYLOR, tmp_path / where)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["check", "data/taylor.csv", "legacy/old/taylor.csv",
+                              "--format", "json"], capsys)
+    assert code == 1, err  # data/ still fails on the LD104 warning
+    codes = _codes(out)
+    assert codes == {"taylor.csv:data": ["LD104"], "taylor.csv:old": []}
+    assert run_cli(["check", "legacy/old/taylor.csv"], capsys)[0] == 0
+    assert run_cli(["check", "data/taylor.csv", "--extend-ignore", "LD104"], capsys)[0] == 0
+    assert run_cli(["check", "data/taylor.csv", "--extend-ignore", "LD2"], capsys)[0] == 1
+    # --ignore replaces the project's ignore; --extend-ignore adds to whatever is in force
+    code, out, _ = run_cli(["check", "legacy/old/taylor.csv", "--ignore", "LD101",
+                            "--format", "json"], capsys)
+    assert [f["code"] for f in json.loads(out)["findings"]] == []  # per-file LD104 kept
+
+
+def test_glob_patterns():
+    from lstm_doctor.project_paths import glob_match
+
+    assert glob_match("data/*.csv", "data/a.csv")
+    assert not glob_match("data/*.csv", "data/sub/a.csv")
+    assert not glob_match("data/*.csv", "x/data/a.csv")
+    assert glob_match("data/**/*.csv", "data/sub/deep/a.csv") and glob_match("data/**/*.csv",
+                                                                              "data/a.csv")
+    assert glob_match("*.parquet", "deep/dir/x.parquet") and glob_match("./data/?.csv",
+                                                                         "data/a.csv")
+
+
+@pytest.mark.parametrize("body,words", [
+    ('[per-file]\n"a/*.csv" = { fail-on = "info" }\n', "fail-on cannot be set per file"),
+    ('per-file = ["a.csv"]\n', "per-file must be a table"),
+    ('[per-file]\n"a/*.csv" = "LD1"\n', "must be a table of settings"),
+    ('[per-file]\n"a/*.csv" = { targt = "y" }\n', "did you mean 'target'"),
+    ('extend-ignore = ["LD999"]\n', "extend-ignore: 'LD999' matches no rule"),
+])
+def test_bad_per_file_tables_are_input_errors(tmp_path, body, words):
+    write(tmp_path / "lstm-doctor.toml", body)
+    with pytest.raises(InputError, match=words):
+        load_project_config(tmp_path)

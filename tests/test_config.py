@@ -125,3 +125,35 @@ def test_rejects_non_keras_files(tmp_path):
         h5 = tmp_path / "model.h5"
         h5.write_bytes(b"x")
         load_config(h5)
+
+
+def test_every_number_in_the_schema_is_bounded_and_finite():
+    """Integers need an upper bound (no seq_length of 1e308); NaN/inf is refused everywhere."""
+    import dataclasses
+    import math
+
+    from lstm_doctor.config import SECTIONS
+
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            meta = f.metadata
+            if f.type == "int":
+                assert meta["hi"] is not None, f"{section}.{f.name} has no upper bound"
+                with pytest.raises(InputError, match=f"{section}.{f.name}"):
+                    LSTMConfig.from_dict({section: {f.name: meta["hi"] + 1}})
+            if f.type in ("int", "float", "float | None") or meta["kind"] == "size":
+                for bad in (math.nan, math.inf, -math.inf, 10**400):
+                    with pytest.raises(InputError, match=f"{section}.{f.name}"):
+                        LSTMConfig.from_dict({section: {f.name: bad}})
+
+
+def test_huge_values_are_shown_short_in_messages():
+    with pytest.raises(InputError) as info:
+        LSTMConfig.from_dict({"window": {"seq_length": 10**5000}})
+    assert "an integer of about 5001 digits" in str(info.value) and len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize("source", [5, 1.5, ["a.yaml"], b"x.yaml", ""])
+def test_a_config_of_the_wrong_kind_is_an_input_error(source):
+    with pytest.raises(InputError, match="config: expected a path"):
+        load_config(source)

@@ -113,3 +113,32 @@ def test_facts_say_how_the_time_stamps_were_read():
     assert facts["index_col"] is None and facts["n_test_given"] is None
     nile = load_series(FIXTURES / "nile.csv").facts()
     assert nile["time_format"] is None and nile["calendar"] is None  # integer years
+
+
+@pytest.mark.parametrize("delimiter,cells,expected", [
+    (";", ["20,1", "1.234,5", "-0,5"], [20.1, 1234.5, -0.5]),      # decimal commas
+    (";", ["1,5e+07", "inf", "2"], [1.5e7, np.inf, 2.0]),
+    (",", ['"1,007.5"', '"12"', '"-3,000"'], [1007.5, 12.0, -3000.0]),  # thousands
+    (",", ['"20,1"', '"3e-87"'], [20.1, 3e-87]),  # not thousands: a decimal comma
+])
+def test_numbers_written_with_separators_are_read(tmp_path, delimiter, cells, expected):
+    path = tmp_path / "sep.csv"
+    rows = [f"{i}{delimiter}{cells[i % len(cells)]}" for i in range(30)]
+    path.write_text(f"t{delimiter}v\n" + "\n".join(rows) + "\n")
+    s = load_series(path, time_col="t")
+    assert s.y[: len(expected)].tolist() == expected
+
+
+def test_mixed_separators_are_not_guessed(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("t;v\n" + "".join(f"{i};{'1.5' if i % 2 else '2,5'}\n" for i in range(12)))
+    with pytest.raises(InputError, match=r"'v' is not numeric \(6 value\(s\) like '2,5'\)"):
+        load_series(path, time_col="t", target="v")
+
+
+def test_integer_column_names_and_arguments():
+    frame = pd.DataFrame({0: np.arange(30), 1: np.arange(30.0) ** 1.5})
+    s = load_series(frame, target=1, time_col=0)
+    assert (s.target, s.time_col) == ("1", "0")
+    with pytest.raises(InputError, match="duplicate column names"):
+        load_series(pd.DataFrame({1: np.arange(30.0), "1": np.arange(30.0)}))

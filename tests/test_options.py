@@ -114,3 +114,22 @@ def test_validate_normalises_codes_and_checks_everything_once():
                        (dict(time_format="dd.mm"), "time format")]:
         with pytest.raises(InputError, match=words):
             CheckOptions(**bad).validate()
+
+
+def test_integer_thresholds_are_capped_and_huge_values_do_not_overflow():
+    from lstm_doctor.options import INT_LIMIT
+
+    assert Interval(int, 1, None).check(INT_LIMIT, "t") == INT_LIMIT
+    for bad in (INT_LIMIT + 1, 10**400, 2.0**80):
+        with pytest.raises(InputError, match=r"t must be an integer >= 1 up to 1,000,000,000"):
+            Interval(int, 1, None).check(bad, "t")
+    with pytest.raises(InputError, match="a number > 0"):
+        Interval(float, 0, None, closed="neither").check(10**400, "t")
+
+
+@pytest.mark.parametrize("value", [[5], 5, ["LD1", None], {"LD1": 1}])
+def test_select_and_ignore_must_be_text(value):
+    for option in ("select", "ignore"):
+        with pytest.raises(InputError, match=f"{option} must be rule codes"):
+            CheckOptions(**{option: value}).validate()
+    assert CheckOptions(select=("LD1", "LD2")).validate().select == ["LD1", "LD2"]

@@ -350,3 +350,13 @@ def test_every_code_only_finding_has_a_fix_in_script_terms():
     assert [f["fix"].split(":")[0] for f in r.findings] == [
         "split by time", "validate on the end of the training period (validation_split=0.2 "
         "or a slice before the test set), never on the test windows"]
+
+
+def test_exclude_is_a_project_key_check_accepts(tmp_path, capsys):
+    (tmp_path / "lstm-doctor.toml").write_text('exclude = ["old/"]\ntarget = "y"\n')
+    (tmp_path / "d.csv").write_text("t,y\n" + "".join(f"{i},{i % 7}\n" for i in range(60)))
+    code, _, err = run_cli(["check", tmp_path / "d.csv"], capsys)
+    assert code in (0, 1), err  # the key is known to check too (not an "unknown key")
+    (tmp_path / "lstm-doctor.toml").write_text('exclude = ["old/"]\nexclud = 1\n')
+    code, _, err = run_cli(["check", tmp_path / "d.csv"], capsys)
+    assert code == 2 and "did you mean 'exclude'" in err

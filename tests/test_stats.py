@@ -632,3 +632,37 @@ def test_fast_adf_keeps_its_old_import_path():
     import lstm_doctor.stats.fast_adf as new
 
     assert old is new and old.adfuller_fast is new.adfuller_fast
+
+
+# -- magnitudes ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scale", [1e160, 1e300, 1e-160, 1e-300])
+def test_statistics_do_not_depend_on_the_magnitude(scale):
+    """Statistics are scale-free: 1e160-sized values give the results of the plain series."""
+    import warnings
+
+    y = np.asarray(load_series(FIXTURES / "airpassengers.csv").y)
+    plain, scaled = ctx_of(y), ctx_of(y * scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow / underflow on the way
+        assert stats.detect_period(scaled)["period"] == stats.detect_period(plain)["period"]
+        for fn in (stats.adf, stats.kpss):
+            a, b = fn(plain, "values", plain.values), fn(scaled, "values", scaled.values)
+            assert b["statistic"] == pytest.approx(a["statistic"], rel=1e-6)
+        assert np.allclose(stats.acf(scaled, "values", scaled.values, 24),
+                           stats.acf(plain, "values", plain.values, 24))
+        assert stats.level_diagnosis(scaled)["kind"] == stats.level_diagnosis(plain)["kind"]
+        assert stats.level_diagnosis(scaled)["trend_slope"] / scale == pytest.approx(
+            stats.level_diagnosis(plain)["trend_slope"], rel=1e-6)
+        assert stats.boxcox_lambda(scaled)["lambda"] == pytest.approx(
+            stats.boxcox_lambda(plain)["lambda"], abs=1e-4)
+        assert stats.stationary_series(scaled) / scale == pytest.approx(
+            stats.stationary_series(plain), rel=1e-6, abs=1e-9)
+
+
+def test_level_shift_sizes_are_in_the_data_units():
+    step = np.r_[np.zeros(40), np.full(40, 5.0)] + 1e-3 * np.sin(np.arange(80))
+    plain = stats.level_shift(ctx_of(step))
+    scaled = stats.level_shift(ctx_of(step * 1e200))
+    assert plain["at"] == scaled["at"] == [40]
+    assert scaled["sizes"][0] / 1e200 == pytest.approx(plain["sizes"][0])

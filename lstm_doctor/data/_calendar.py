@@ -162,6 +162,16 @@ def choose_calendar(time: pd.Index | None, choice: str, label: str = "<data>",
     return _auto_calendar(days)
 
 
+def _near(candidates: np.ndarray, days: np.ndarray, within: int = 7) -> np.ndarray:
+    """Which ``candidates`` lie within ``within`` days of a present day (sorted ``days``)."""
+    pos = np.searchsorted(days, candidates)
+    after = days[np.minimum(pos, days.size - 1)]
+    before = days[np.maximum(pos - 1, 0)]
+    gap = np.minimum(np.abs((after - candidates).astype(int)),
+                     np.abs((candidates - before).astype(int)))
+    return gap <= within
+
+
 def _auto_calendar(days: np.ndarray) -> tuple[str, str | None]:
     if not np.is_busday(days).all():
         return "none", None  # stamps on weekends: a plain daily grid
@@ -187,6 +197,7 @@ def _auto_calendar(days: np.ndarray) -> tuple[str, str | None]:
         except Exception:  # noqa: BLE001 - an exchange that cannot cover the range
             continue
         closed = bdays[~np.isin(bdays, sessions)]
+        closed = closed[_near(closed, days)]  # holidays inside a long gap are no evidence
         if closed.size == 0:
             continue
         explained = int(np.isin(closed, missing).sum())

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_doctor.data._common import MIN_POINTS, _first_line
+from lstm_doctor.data._numbers import convert_separated_columns
 from lstm_doctor.data._series import SeriesData
 from lstm_doctor.errors import InputError
 
@@ -99,13 +100,18 @@ def _parse_csv(source: Any, label: str) -> pd.DataFrame:
             raise InputError(f"{label} is not UTF-8 text; save the file as UTF-8 CSV") from None
     sep = _sniff_delimiter(text)
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep)
+        frame = pd.read_csv(io.StringIO(text), sep=sep)
     except pd.errors.EmptyDataError:
         raise InputError(f"{label} has no data; give a CSV with a header and at least "
                          f"{MIN_POINTS} rows") from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"{label} is not a readable CSV file ({_first_line(exc)}); check "
                          "the delimiter and that every row has the same columns") from None
+    except OverflowError as exc:
+        raise InputError(f"{label} has a value too large to read ({_first_line(exc)}); fix "
+                         "or rescale it") from None
+    frame, _ = convert_separated_columns(frame, sep)
+    return frame
 
 
 def _sniff_delimiter(text: str) -> str:

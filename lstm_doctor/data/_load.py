@@ -64,12 +64,17 @@ def load_series(
     InputError
         With a one-line message naming the file/column, what was found and what to do.
     """
+    target = _column_name(target, "target")
     if isinstance(features, str):
         features = [f.strip() for f in features.split(",") if f.strip()]
-    features = list(features or [])
+    elif features is not None and not isinstance(features, list | tuple):
+        raise InputError(f"features must be a list of column names or a comma-separated "
+                         f"string; found {type(features).__name__} {features!r}")
+    features = [_column_name(f, "feature") for f in features or []]
     no_time = _no_time(time_col)
     if no_time:
         time_col = None
+    time_col = _column_name(time_col, "time_col")
     if no_time and time_format:
         raise InputError(f"a time format ({time_format!r}) was given together with no time "
                          "column; drop one of them")
@@ -79,6 +84,7 @@ def load_series(
     frame, source = _read(data)
     label = source if source.startswith("<") else f"'{source}'"
     _check_table(frame, label)
+    frame.columns = [str(c) for c in frame.columns]
     named = {str(c) for c in (target, time_col, *features) if c is not None}
     frame, index_col = _drop_row_index(frame, named)
     n_test_given = test_source = None
@@ -133,10 +139,24 @@ def _no_time(time_col: Any) -> bool:
     if time_col is True:
         raise InputError("time_col=True is not valid; give a column name, None (detect it) "
                          "or False (no time column)")
+    if isinstance(time_col, int) and not isinstance(time_col, bool):
+        return False
     if time_col is not None and not isinstance(time_col, str):
         raise InputError(f"time_col must be a column name, None or False; found "
                          f"{type(time_col).__name__} {time_col!r}")
     return isinstance(time_col, str) and time_col.strip().lower() == "none"
+
+
+def _column_name(name: Any, role: str) -> str | None:
+    """A column named by the user as text (an integer names a column ``5`` too)."""
+    if name is None:
+        return None
+    if isinstance(name, str):
+        return name
+    if isinstance(name, int | np.integer) and not isinstance(name, bool):
+        return str(name)
+    raise InputError(f"{role} must be a column name (a string); found "
+                     f"{type(name).__name__} {name!r}")
 
 
 def _check_table(frame: pd.DataFrame, label: str) -> None:
@@ -144,6 +164,15 @@ def _check_table(frame: pd.DataFrame, label: str) -> None:
         raise InputError(f"{label} has no columns; give a table with a numeric target column")
     if len(frame) == 0:
         raise InputError(f"{label} has a header but no rows; give at least {MIN_POINTS} rows")
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise InputError(f"{label} has multi-level column names; flatten them "
+                         "(df.columns = ['_'.join(map(str, c)) for c in df.columns])")
+    names = pd.Index([str(c) for c in frame.columns])
+    dup = names[names.duplicated()].unique()
+    if len(dup):
+        shown = ", ".join(repr(c) for c in dup[:5])
+        raise InputError(f"{label} has duplicate column names ({shown}); give every column "
+                         "a unique name")
 
 
 _INDEX_NAMES = re.compile(r"(unnamed: ?\d+(\.\d+)?|index|level_0|)", re.IGNORECASE)
@@ -185,6 +214,7 @@ def _append_test(frame: pd.DataFrame, test_data: Any, label: str,
     tlabel = test_source if test_source.startswith("<") else f"'{test_source}'"
     tlabel = f"test data {tlabel}"
     _check_table(test, tlabel)
+    test.columns = [str(c) for c in test.columns]
     n = len(frame)
     test, _ = _drop_row_index(test, named, starts=(0, 1, n, n + 1))
     mine = [str(c) for c in frame.columns]

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lstm_doctor.data._numbers import separator_style, shown, to_float
 from lstm_doctor.errors import InputError, did_you_mean
 
 
@@ -110,8 +111,18 @@ class SeriesData:
 
 
 def _finite(fn, y: np.ndarray) -> float | None:
+    """``fn`` of the finite values (None when there are none).
+
+    Computed on a copy divided by a power of two and scaled back: the squares of 1e160
+    do not overflow, nor do those of 1e-160 underflow.
+    """
     finite = y[np.isfinite(y)]
-    return float(fn(finite)) if finite.size else None
+    if not finite.size:
+        return None
+    top = float(np.abs(finite).max())
+    scale = 1.0 if top == 0 or 1e-100 <= top <= 1e100 else 2.0 ** np.floor(np.log2(top))
+    value = float(fn(finite / scale)) * scale
+    return value if np.isfinite(value) else None
 
 
 def json_stamp(value: Any) -> Any:
@@ -150,21 +161,33 @@ def _is_numeric_like(s: pd.Series) -> bool:
         return False
     if pd.api.types.is_numeric_dtype(s):
         return True
-    converted = pd.to_numeric(s, errors="coerce")
-    return bool(s.notna().sum() and converted.notna().sum() >= 0.9 * s.notna().sum())
+    if separator_style(s) is not None:  # "1,007.5": the target, with a precise message
+        return True
+    values, not_numeric, too_large = to_float(s)
+    given = int(s.notna().sum())
+    numeric = int((~np.isnan(values)).sum() + too_large.sum())  # inf is a number
+    return bool(given and numeric >= 0.9 * given)
 
 
 def _numeric_column(frame: pd.DataFrame, name: str, label: str, role: str) -> np.ndarray:
     s = frame[name]
-    if pd.api.types.is_bool_dtype(s):
-        return s.astype(float).to_numpy()
-    if not pd.api.types.is_numeric_dtype(s):
-        converted = pd.to_numeric(s, errors="coerce")
-        bad = converted.isna() & s.notna() & (s.astype(str).str.strip() != "")
-        if bad.any():
-            first = s[bad].iloc[0]
-            raise InputError(f"{label}: {role} column '{name}' is not numeric ({int(bad.sum())} "
-                             f"value(s) like {first!r}); clean the column or choose another "
-                             "with --target")
-        s = converted
-    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    values, not_numeric, too_large = to_float(s)
+    if too_large.any():
+        row = int(np.flatnonzero(too_large)[0])
+        raise InputError(f"{label}: {role} column '{name}' has {int(too_large.sum())} value(s) "
+                         f"too large for a 64-bit float (row {row}: {shown(s.iloc[row])}; the "
+                         "limit is about 1.8e308); fix or rescale those values")
+    if not_numeric.any():
+        row = int(np.flatnonzero(not_numeric)[0])
+        first = s.iloc[row]
+        style = separator_style(s)
+        if style is not None:
+            how = ("decimal commas (read the file with decimal=',')"
+                   if style == "decimal_comma" else "thousands separators (read the file "
+                   "with thousands=',', or pd.to_numeric(s.str.replace(',', '')))")
+            raise InputError(f"{label}: {role} column '{name}' holds numbers written with "
+                             f"{how}, e.g. {shown(first)}; convert the column to numbers")
+        raise InputError(f"{label}: {role} column '{name}' is not numeric "
+                         f"({int(not_numeric.sum())} value(s) like {shown(first)}), first at row "
+                         f"{row}; clean the column or choose another with --target")
+    return values

@@ -20,6 +20,7 @@ from lstm_doctor.data._formats import (
     _Parsed,
     _to_ns,
 )
+from lstm_doctor.data._numbers import SEPARATED
 from lstm_doctor.errors import InputError, did_you_mean
 
 YEAR_INDEX_ORIGIN = 1900
@@ -153,6 +154,8 @@ def _looks_like_dates(sample: pd.Series, time_format: str | None = None) -> bool
         return bool(_parse_with(sample, time_format).notna().mean() >= 0.9)
     if sample.str.fullmatch(_NUMBER).all():
         return False
+    if sample.str.contains(",", regex=False).any() and sample.str.fullmatch(SEPARATED).all():
+        return False  # "20,1", "1,007.5": numbers written with separators
     if _YEARLESS.fullmatch(sample.iloc[0]) and sample.str.fullmatch(_YEARLESS.pattern).all():
         return True
     if sample.str.fullmatch(_QUARTER.pattern).all():

@@ -7,6 +7,7 @@ from typing import Any
 # format -> (module in lstm_doctor.render, function); imported on first use
 _RENDERERS: dict[str, tuple[str, str]] = {
     "text": ("text", "render_text_many"),
+    "concise": ("concise", "render_concise"),
     "json": ("json", "render_json"),
     "junit": ("junit", "render_junit"),
     "sarif": ("sarif", "render_sarif"),
@@ -44,7 +45,6 @@ def render(fmt: str, results: list[dict[str, Any]], *, fail_on: str = "error") -
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
     renderer = getattr(importlib.import_module(f"lstm_doctor.render.{module}"), function)
     return renderer(results, fail_on=fail_on)
-
 
 
 def load_saved(text: str, *, where: str = "the report") -> tuple[list[dict[str, Any]], str | None]:

@@ -57,8 +57,9 @@ def render_github(results: list[dict[str, Any]], *, fail_on: str = "error") -> s
             if "series_id" in r["data"]:  # one series of a panel (--id-col): name it
                 title += f" [{r['data'].get('id_col')}={r['data']['series_id']}]"
             where = f.get("location") or {}
-            lines.append(_line(level, message,
-                               file=str(where.get("path") or r["data"].get("file") or source),
+            # GitHub resolves file= against the repository root: a located finding's uri
+            file = where.get("uri") if where.get("root") else where.get("path")
+            lines.append(_line(level, message, file=str(file or r["data"].get("file") or source),
                                title=title, line=where.get("line"), col=where.get("col")))
     return "\n".join(lines)
 

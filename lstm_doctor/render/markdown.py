@@ -1,4 +1,12 @@
-"""Markdown summary (``$GITHUB_STEP_SUMMARY``, pull-request comments)."""
+"""Markdown summary (``$GITHUB_STEP_SUMMARY``, pull-request comments).
+
+GitHub refuses a step summary above 1 MiB. :func:`cap_summary` cuts a summary at a line
+boundary below :data:`SUMMARY_LIMIT` (a margin for what other steps add) and ends it with
+a note naming the full file (the GitHub action uploads it as an artifact)::
+
+    python -m lstm_doctor.render.markdown summary.md --artifact lstm-doctor-summary \
+        >> "$GITHUB_STEP_SUMMARY"
+"""
 
 from __future__ import annotations
 
@@ -73,4 +81,84 @@ def render_markdown(results: list[dict[str, Any]], *, fail_on: str = "error") ->
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["render_markdown", "cell"]
+#: GitHub's limit of one step summary.
+GITHUB_SUMMARY_BYTES = 1024 * 1024
+#: What :func:`cap_summary` keeps at most: the limit less a margin for other steps' lines.
+SUMMARY_LIMIT = GITHUB_SUMMARY_BYTES - 64 * 1024
+
+
+def cap_summary(text: str, limit: int = SUMMARY_LIMIT, *, full: str = "the full summary"
+                ) -> tuple[str, bool]:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, with a truncation note.
+
+    Parameters
+    ----------
+    text : str
+        A summary from :func:`render_markdown`.
+    limit : int
+        Bytes at most (note included).
+    full : str
+        Where the full summary is (e.g. "the workflow artifact `lstm-doctor-summary`").
+
+    Returns
+    -------
+    text : str
+        ``text`` itself when it fits; else its first lines (an open ``<details>`` block
+        closed) and a note saying how much was left out and where it is.
+    truncated : bool
+    """
+    size = len(text.encode("utf-8"))
+    if size <= limit:
+        return text, False
+    lines = text.splitlines()
+
+    def note(left: int) -> list[str]:
+        return ["", "---", "",
+                f"> **Truncated**: the summary is {size:,} bytes, above GitHub's 1 MiB "
+                f"step-summary limit; {left:,} of its {len(lines):,} lines are left out. "
+                f"The complete summary is {cell(full)}."]
+
+    # the longest note (every line left out) and closing every <details>: an upper bound
+    reserve = len("\n".join(note(len(lines))).encode("utf-8")) + 2 + \
+        len(b"\n\n</details>") * text.count("<details>")
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        cost = len(line.encode("utf-8")) + 1
+        if used + cost > limit - reserve:
+            break
+        kept.append(line)
+        used += cost
+    opened = sum(line.startswith("<details>") for line in kept)
+    closed = sum(line.startswith("</details>") for line in kept)
+    tail = ["", "</details>"] * max(0, opened - closed)
+    return "\n".join(kept + tail + note(len(lines) - len(kept))) + "\n", True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lstm_doctor.render.markdown FILE [--limit BYTES] [--artifact NAME]``:
+    print FILE capped by :func:`cap_summary` (for ``>> "$GITHUB_STEP_SUMMARY"``).
+    """
+    import argparse
+    import sys
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m lstm_doctor.render.markdown",
+                                     description="Print a markdown summary capped for "
+                                                 "GitHub's step-summary limit.")
+    parser.add_argument("file")
+    parser.add_argument("--limit", type=int, default=SUMMARY_LIMIT)
+    parser.add_argument("--artifact", help="name of the workflow artifact holding the file")
+    args = parser.parse_args(argv)
+    where = (f"the workflow artifact `{args.artifact}`" if args.artifact
+             else f"in `{args.file}`")
+    text, _ = cap_summary(Path(args.file).read_text(encoding="utf-8"), args.limit, full=where)
+    sys.stdout.write(text)
+    return 0
+
+
+__all__ = ["render_markdown", "cell", "cap_summary", "SUMMARY_LIMIT"]
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through the GitHub action test
+    raise SystemExit(main())

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from lstm_doctor.context import Context
 from lstm_doctor.errors import InputError, did_you_mean
 from lstm_doctor.findings import Finding, Severity
-from lstm_doctor.options import Interval, infer_interval
+from lstm_doctor.options import Interval, _short, infer_interval
 from lstm_doctor.remedies import Remedy
 
 GROUPS = {
@@ -114,7 +114,7 @@ class Rule:
             return {}
         if not isinstance(overrides, dict):
             raise InputError(f"{prefix} must be a mapping like {{name: value}}, "
-                             f"found {overrides!r}")
+                             f"found {_short(overrides)}")
         out: dict[str, Any] = {}
         for key, value in overrides.items():
             if key not in cls.thresholds:

@@ -22,7 +22,12 @@ and reports the statistic, p-value, lags used and the regression variant. By sub
   :func:`stationary_series`, :func:`level_shift`, :func:`level_diagnosis`;
 * :mod:`~lstm_doctor.stats.seasonality`: :func:`detect_period`, :func:`seasonal_period`
   (the one source of the period), :func:`frequency_periods`;
-* :mod:`~lstm_doctor.stats.variance`: :func:`boxcox_lambda`, :func:`variance_vs_level`.
+* :mod:`~lstm_doctor.stats.variance`: :func:`boxcox_lambda`, :func:`variance_vs_level`;
+* :func:`stable_mean`, :func:`stable_std`: moments of values of any magnitude.
+
+Statistics are scale-free, so every test runs on a copy divided by a power of two when the
+values lie beyond 1e100 or below 1e-100 in magnitude (their squares would overflow or
+underflow); values in the data's units (jump sizes, trend slopes) are scaled back.
 
 Cost on long series
 -------------------
@@ -43,6 +48,8 @@ from lstm_doctor.stats._common import (
     DEGENERATE_MAX_OFF_SHARE,
     MIN_TEST_POINTS,
     cached,
+    stable_mean,
+    stable_std,
     untestable_reason,
 )
 from lstm_doctor.stats.autocorrelation import (
@@ -125,6 +132,8 @@ __all__ = [
     "pacf",
     "pacf_significant_lags",
     "seasonal_period",
+    "stable_mean",
+    "stable_std",
     "stationarity_order",
     "stationarity_order_of",
     "stationary_series",

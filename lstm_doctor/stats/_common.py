@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -97,6 +98,73 @@ def untestable_reason(ctx: Context) -> str | None:
     if _is_constant(x):
         return "the series is constant (see LD103)"
     return None
+
+
+#: Statistics are scale-free; values whose largest magnitude lies outside
+#: ``[SCALE_LOW, SCALE_HIGH]`` are divided by a power of two first (exact), so that squares
+#: and sums neither overflow (1e160 ** 2) nor underflow (1e-160 ** 2).
+SCALE_HIGH = 1e100
+SCALE_LOW = 1e-100
+
+
+def _scale_of(x: Any) -> float:
+    """The power of two ``x`` is divided by before a statistic (1.0 for ordinary values)."""
+    arr = np.asarray(x, dtype=float)
+    finite = np.abs(arr[np.isfinite(arr)])
+    if finite.size == 0:
+        return 1.0
+    top = float(finite.max())
+    if top == 0.0 or SCALE_LOW <= top <= SCALE_HIGH:
+        return 1.0
+    return float(2.0 ** math.floor(math.log2(top)))
+
+
+def _scale_free(x: Any) -> tuple[np.ndarray, float]:
+    """``(x / s, s)`` with ``s`` from :func:`_scale_of` (``x`` itself when ``s == 1``)."""
+    arr = np.asarray(x, dtype=float)
+    s = _scale_of(arr)
+    return (arr if s == 1.0 else arr / s), s
+
+
+def stable_mean(x: Any) -> float:
+    """The mean of the finite values of ``x``, computed without overflow (NaN when none).
+
+    Parameters
+    ----------
+    x : array-like
+        Values of any magnitude (1e-300 ... 1e300).
+
+    Returns
+    -------
+    float
+    """
+    z, scale = _scale_free(_finite(x))
+    return float(np.mean(z)) * scale if z.size else math.nan
+
+
+def stable_std(x: Any, ddof: int = 0) -> float:
+    """The standard deviation of the finite values of ``x``, without overflow or underflow.
+
+    ``np.std`` squares the deviations: values around 1e160 overflow to inf and values
+    around 1e-160 underflow to 0. The spread is computed on a copy divided by a power of
+    two and scaled back (exact).
+
+    Parameters
+    ----------
+    x : array-like
+        Values of any magnitude.
+    ddof : int
+        Delta degrees of freedom, as in ``np.std``.
+
+    Returns
+    -------
+    float
+        NaN when fewer than ``ddof + 1`` finite values.
+    """
+    z, scale = _scale_free(_finite(x))
+    if z.size <= ddof:
+        return math.nan
+    return float(np.std(z, ddof=ddof)) * scale
 
 
 def _finite(x: Any) -> np.ndarray:

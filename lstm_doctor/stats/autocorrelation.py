@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.stats._common import _finite, _is_constant, cached
+from lstm_doctor.stats._common import _finite, _is_constant, _scale_free, cached
 
 if TYPE_CHECKING:
     from lstm_doctor.context import Context
@@ -19,7 +19,7 @@ LJUNG_BOX_DIRECT_MAX = 20_000
 def _acf_raw(x: np.ndarray, nlags: int) -> np.ndarray:
     from statsmodels.tsa.stattools import acf as sm_acf
 
-    x = _finite(x)
+    x = _scale_free(_finite(x))[0]
     nlags = int(max(1, min(nlags, x.size - 1)))
     if _is_constant(x):
         return np.concatenate([[1.0], np.zeros(nlags)])
@@ -141,7 +141,7 @@ def ljung_box(ctx: Context, x_key: str, x: np.ndarray, lags: int) -> dict[str, A
     """
     from scipy import stats as sps
 
-    z = _finite(x)
+    z = _scale_free(_finite(x))[0]
     k = int(max(1, min(lags, z.size - 2)))
     if _is_constant(z) or z.size < 4:
         return {"statistic": math.nan, "pvalue": math.nan, "lags": k, "nobs": int(z.size),

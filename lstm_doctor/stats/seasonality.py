@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.stats._common import _finite, _is_constant, cached
+from lstm_doctor.stats._common import _finite, _is_constant, _scale_free, cached
 from lstm_doctor.stats.autocorrelation import _acf_raw
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def _passes(s: dict[str, Any], calendar: bool) -> bool:
 
 
 def _detect_period_raw(values: np.ndarray, freq: str | None) -> dict[str, Any] | None:
-    x = _finite(values)[-SEASON_MAX_POINTS:]
+    x = _scale_free(_finite(values)[-SEASON_MAX_POINTS:])[0]  # strengths are scale-free
     if x.size < 12 or _is_constant(x):
         return None
     hints = frequency_periods(freq)
@@ -272,6 +272,7 @@ def _seasonally_adjusted(ctx: Context, x_key: str, x: np.ndarray) -> tuple[np.nd
     if not season or season["kind"] != "seasonal" or z.size < 2 * season["period"] + 1:
         return z, 0
     p = season["period"]
-    profile = _classical(z, p)["profile"]
-    return z - profile[np.arange(z.size) % p], p
+    zs, scale = _scale_free(z)
+    profile = _classical(zs, p)["profile"]
+    return (zs - profile[np.arange(z.size) % p]) * scale, p
 

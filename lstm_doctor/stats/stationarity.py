@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.stats._common import MIN_TEST_POINTS, _finite, _is_constant, cached
+from lstm_doctor.stats._common import (
+    MIN_TEST_POINTS,
+    _finite,
+    _is_constant,
+    _scale_free,
+    cached,
+)
 from lstm_doctor.stats.seasonality import _seasonally_adjusted
 from lstm_doctor.stats.unitroot import (
     TREND_MIN_R2,
@@ -39,11 +45,12 @@ SHIFT_MIN_SHARE = 0.9
 
 def _linear_trend(x: np.ndarray) -> tuple[float, float, float]:
     """``(slope, intercept, r2)`` of the least-squares line through ``x``."""
+    x, scale = _scale_free(x)
     t = np.arange(x.size, dtype=float)
     slope, intercept = np.polyfit(t, x, 1)
     var = float(np.var(x))
     r2 = 1.0 - float(np.var(x - (slope * t + intercept))) / var if var > 0 else 0.0
-    return float(slope), float(intercept), r2
+    return float(slope) * scale, float(intercept) * scale, r2
 
 
 @cached
@@ -113,6 +120,7 @@ def stationarity_order_of(ctx: Context, x_key: str, x: np.ndarray, *,
 
 
 def _level_shift_raw(x: np.ndarray) -> tuple[dict[str, Any] | None, np.ndarray | None]:
+    x, scale = _scale_free(x)  # found on a rescaled copy; sizes given in the data's units
     n = x.size
     if n < MIN_TEST_POINTS or _is_constant(x):
         return None, None
@@ -134,11 +142,11 @@ def _level_shift_raw(x: np.ndarray) -> tuple[dict[str, Any] | None, np.ndarray |
     if share < SHIFT_MIN_SHARE:
         return None, None
     summary = {"at": [int(j + 1) for j in jumps],
-               "sizes": [float(d[j] - med) for j in jumps],
+               "sizes": [float(d[j] - med) * scale for j in jumps],
                "share": share,
-               "jump_threshold": threshold,
-               "change_sd": mad}
-    return summary, adjusted
+               "jump_threshold": threshold * scale,
+               "change_sd": mad * scale}
+    return summary, adjusted * scale
 
 
 @cached

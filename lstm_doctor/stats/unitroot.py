@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.stats._common import ALPHA, _degenerate_reason, _finite, cached
+from lstm_doctor.stats._common import ALPHA, _degenerate_reason, _finite, _scale_free, cached
 
 if TYPE_CHECKING:
     from lstm_doctor.context import Context
@@ -35,7 +35,7 @@ KPSS_MAX_LAG = 500
 
 
 def _adf_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
-    z = _finite(x)
+    z = _scale_free(_finite(x))[0]  # the statistic is scale-free
     ntrend = {"n": 0, "c": 1, "ct": 2, "ctt": 3}[regression]
     base = {"regression": regression, "nobs": int(z.size)}
     # ADF regresses the changes on the level: a degenerate level or degenerate changes
@@ -119,7 +119,7 @@ def _kpss_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
     from statsmodels.tools.sm_exceptions import InterpolationWarning
     from statsmodels.tsa.stattools import kpss as sm_kpss
 
-    z = _finite(x)
+    z = _scale_free(_finite(x))[0]  # the statistic is scale-free
     reason = _degenerate_reason(z, 8)
     failed = {"statistic": math.nan, "pvalue": math.nan, "pvalue_bound": None, "lags": 0,
               "regression": regression, "nobs": int(z.size)}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.stats._common import _finite, _is_constant, cached
+from lstm_doctor.stats._common import _finite, _is_constant, _scale_free, cached
 from lstm_doctor.stats.seasonality import detect_period
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def boxcox_lambda(ctx: Context) -> dict[str, Any]:
     """
     from scipy import stats as sps
 
-    train = _finite(ctx.train)
+    train = _scale_free(_finite(ctx.train))[0]  # lambda is scale-free
     season = detect_period(ctx)
     period = season["period"] if season and season["kind"] == "seasonal" else 2
     if train.size < max(8, 3 * period) or train.min() <= 0 or _is_constant(train):
@@ -83,7 +83,7 @@ def variance_vs_level(ctx: Context) -> dict[str, Any]:
     """
     from scipy import stats as sps
 
-    x = ctx.values
+    x = _scale_free(ctx.values)[0]  # level ratio and slope are scale-free
     if x.size < 16 or x.min() <= 0 or _is_constant(x):
         return {"positive": bool(x.size and x.min() > 0), "n_blocks": 0}
     season = detect_period(ctx)

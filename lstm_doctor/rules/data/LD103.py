@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.rules.base import Interval, Rule, Verdict
 
@@ -36,7 +37,7 @@ class Rule_LD103(Rule):  # noqa: N801
         v = ctx.values
         uniq, counts = np.unique(v, return_counts=True)
         top = int(np.argmax(counts))
-        std = float(v.std())
+        std = stats.stable_std(v)
         return {
             "n_unique": int(uniq.size),
             "std": std,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_doctor import stats
 from lstm_doctor.findings import Severity
 from lstm_doctor.rules.base import Interval, Rule, Verdict
 
@@ -37,8 +38,9 @@ class Rule_LD105(Rule):  # noqa: N801
         nonzero = v[v != 0]
         pos = np.flatnonzero(v != 0)
         adi = float(np.mean(np.diff(pos))) if pos.size > 1 else float(v.size)
-        cv2 = float((nonzero.std() / nonzero.mean()) ** 2) if nonzero.size > 1 and \
-            nonzero.mean() != 0 else 0.0
+        mean_nz = stats.stable_mean(nonzero) if nonzero.size else 0.0
+        cv2 = float((stats.stable_std(nonzero) / mean_nz) ** 2) if nonzero.size > 1 and \
+            mean_nz != 0 else 0.0
         return {"zero_fraction": float(np.mean(v == 0)), "adi": adi, "cv2": cv2,
                 "n_nonzero": int(nonzero.size)}
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_doctor import stats as _stats
 from lstm_doctor.capacity import seen_inputs
 from lstm_doctor.findings import Severity
 from lstm_doctor.remedies import Scale, SetLearningRate
@@ -60,7 +61,7 @@ class Rule_LD301(Rule):  # noqa: N801
             train = train[np.isfinite(train)]
             if train.size == 0:
                 continue
-            stats[name] = {"mean": float(train.mean()), "std": float(train.std()),
+            stats[name] = {"mean": _stats.stable_mean(train), "std": _stats.stable_std(train),
                            "max_abs": float(np.abs(train).max())}
         target = stats.get(ctx.series.target, {"mean": 0.0, "std": 0.0, "max_abs": 0.0})
         return {"scaler": ctx.config.preprocessing.scaler, "mean": target["mean"],

@@ -47,7 +47,8 @@ class Rule_LD207(Rule):  # noqa: N801
         order = stats.stationarity_order(ctx)
         z = stats.stationary_series(ctx) if order["d"] == 1 else np.diff(ctx.values)
         lags = stats.ljung_box_lags(z.size)
-        mean, sd = float(np.mean(z)), float(np.std(z, ddof=1)) if z.size > 1 else 0.0
+        mean = stats.stable_mean(z)
+        sd = stats.stable_std(z, ddof=1) if z.size > 1 else 0.0
         return {
             "level_kind": level["kind"],
             "adf": level["adf_c"],
