@@ -41,9 +41,9 @@ def test_stock_notebook_magics_skipped_and_lines_per_cell():
     r = scan(SCAN / "stock.ipynb")
     assert r.error is None
     assert codes(r) == [("LD605", 21, "error"), ("LD601", 26, "error"),
-                        ("LD606", 34, "error")]
+                        ("LD601", 28, "error"), ("LD606", 34, "error")]
     cells = [(f["code"], f["cell"], f["cell_line"]) for f in r.findings]
-    assert cells == [("LD605", 5, 1), ("LD601", 6, 2), ("LD606", 7, 3)]
+    assert cells == [("LD605", 5, 1), ("LD601", 6, 2), ("LD601", 6, 4), ("LD606", 7, 3)]
     s = {k: v.to_dict()["value"] for k, v in r.setup.items()}
     assert s["training.validation"] == "holdout"
     assert s["training.early_stopping"] is True
@@ -288,7 +288,7 @@ def test_github_and_junit_name_the_line(capsys):
     code, out, _ = run_cli(["scan", SCAN / "stock.ipynb", "--format", "github"], capsys)
     assert code == 1
     assert [ln.split("title=")[1].split(" ")[0] for ln in out.splitlines()] == [
-        "LD605", "LD601", "LD606"]
+        "LD605", "LD601", "LD601", "LD606"]
     assert "line=21,col=36" in out.splitlines()[0]
     code, out, _ = run_cli(["scan", SCAN / "airline.py", "--format", "junit"], capsys)
     assert code == 1 and 'airline.py:12:10: LD303' in out and "<failure" in out

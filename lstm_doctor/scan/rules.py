@@ -150,11 +150,10 @@ def check(stated: dict[str, Value]) -> list[dict[str, Any]]:
                             "train_test_split shuffles (shuffle=True is its default): test "
                             "windows sit between training windows that overlap them, so the "
                             "holdout score measures interpolation (pass shuffle=False)"))
-    for key, default in (("model.activation", "tanh"),
-                         ("model.recurrent_activation", "sigmoid")):
-        act = _get(stated, key)
-        if isinstance(act, str) and act != default:
-            out.append(_activation(stated[key], key.split(".")[1], act, default))
+    defaults = {"activation": "tanh", "recurrent_activation": "sigmoid"}
+    for arg, act, line, col in _get(stated, "code.layer_activations") or ():
+        # one finding per recurrent layer, on its own line (as a linter does)
+        out.append(_activation(Value(act, line, col), arg, act, defaults[arg]))
     for f in (_learning_rate(stated), _epochs(stated)):
         if f is not None:
             out.append(f)

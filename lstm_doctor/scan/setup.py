@@ -49,6 +49,13 @@ def _model(ex: Extraction, out: dict[str, Value]) -> tuple[Value | None, int | N
                 "recurrent_dropout"):
         if key in first.args:
             out[f"model.{key}"] = first.args[key]
+    marked = tuple([key, c.args[key].value, c.args[key].line, c.args[key].col]
+                   for c in rnn for key, default in (("activation", "tanh"),
+                                                     ("recurrent_activation", "sigmoid"))
+                   if key in c.args and isinstance(c.args[key].value, str)
+                   and c.args[key].value != default)
+    if marked:  # every recurrent layer's own non-default activation, for one finding each
+        out["code.layer_activations"] = Value(marked, marked[0][2], marked[0][3])
     for c in rnn:  # a non-default activation on any recurrent layer is what matters
         for key in ("activation", "recurrent_activation"):
             if key in c.args and f"model.{key}" in out and \
