@@ -337,6 +337,11 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
         pairs = [("text", None)] + [("html", out) for out in outputs]
     else:
         pairs = _plan_outputs(formats, outputs)
+    from lstm_doctor.outputs import check_writable
+
+    for _fmt, out in pairs:  # before minutes of training: a bad path fails now
+        check_writable(out, what="--output")
+    check_writable(json_path, what="--json")
     options, fail_on = _run_settings(
         ctx, project_config, isolated, target=target, time_col=time_col, features=features,
         config_path=config_path, model_path=model_path, select=select, ignore=ignore,
@@ -351,8 +356,10 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
     if json_path:
         import json
 
-        Path(json_path).write_text(json.dumps(as_dict, indent=2, allow_nan=False) + "\n",
-                                   encoding="utf-8")
+        from lstm_doctor.outputs import write_atomic
+
+        write_atomic(json_path, json.dumps(as_dict, indent=2, allow_nan=False) + "\n",
+                     what="--json")
         _stderr().print(f"wrote {json_path}")
     for fmt, output in pairs:
         if fmt == "html":

@@ -20,7 +20,7 @@ import pytest
 import lstm_doctor
 from lstm_doctor import InputError
 from lstm_doctor.data import load_series, time_grid
-from tests.helpers import run_cli
+from tests.helpers import FIXTURES, run_cli
 
 PACKAGE = Path(lstm_doctor.__file__).resolve().parent
 N = 60
@@ -374,3 +374,39 @@ def test_the_catch_all_is_raised_only_by_the_last_resort_handlers():
             if "please report" in window:
                 places.append(path.relative_to(PACKAGE).as_posix())
     assert sorted(places) == ["cli.py", "panel.py"], places
+
+
+# -- outputs are checked before any work, and written atomically -------------------------------
+@pytest.mark.parametrize("flags", [["--output", "{missing}/r.html"],
+                                   ["--json", "{missing}/r.json"],
+                                   ["--format", "sarif", "--output", "{tmp}"]])
+def test_report_refuses_an_unwritable_output_before_training(tmp_path, capsys, monkeypatch,
+                                                             flags):
+    import lstm_doctor.api
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the experiment ran before the output path was checked")
+
+    monkeypatch.setattr(lstm_doctor.api, "report", must_not_run)
+    args = [f.format(missing=tmp_path / "nope", tmp=tmp_path) for f in flags]
+    code, out, err = run_cli(["report", FIXTURES / "airpassengers.csv", *args], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "unexpected" not in err
+    assert ("does not exist" in err) or ("is a directory" in err)
+
+
+def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    import os
+
+    from lstm_doctor.outputs import write_atomic
+
+    target = tmp_path / "report.json"
+    target.write_text("the good one\n")
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(InputError, match="cannot be written"):
+        write_atomic(target, "half")
+    assert target.read_text() == "the good one\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary left
