@@ -80,7 +80,7 @@ def refine_remediation(ctx: Any, findings: list[Any], *, codes: list[str] | None
     if ctx is None or not rem.applied:
         return rem
     from lstm_doctor.context import Context
-    from lstm_doctor.engine import run_rules
+    from lstm_doctor.rule_runner import run_rules
     from lstm_doctor.rules import find_rule
 
     if rules is None:

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lstm_doctor.scan._values import UNKNOWN, Value, at
-
-if TYPE_CHECKING:
-    from lstm_doctor.scan.extract import _Ctx, _Extractor
-
 
 RNN_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn", "CuDNNLSTM": "lstm",
              "CuDNNGRU": "gru"}
@@ -85,7 +81,7 @@ def _target_names(t: ast.AST) -> list[str]:
     return []
 
 
-def visit_call(ex: _Extractor, call: ast.Call, ctx: _Ctx, group: int) -> None:
+def visit_call(ex: Any, call: ast.Call, ctx: Any, group: int) -> None:
     """Record ``call`` in ``ex.out`` when it is one of interest."""
     name, recv = _callee(call.func)
     name = ex.aliases.get(name, name)
@@ -155,7 +151,7 @@ def visit_call(ex: _Extractor, call: ast.Call, ctx: _Ctx, group: int) -> None:
                                                 "model": ex.model_group(recv, call)}))
 
 
-def _tf_window(ex: _Extractor, call: ast.Call, scope) -> dict[str, Value]:
+def _tf_window(ex: Any, call: ast.Call, scope) -> dict[str, Value]:
     """``ds.window(size, shift)``: the window holds the inputs and the target(s).
 
     ``window(n + k)`` (the labs' ``window_size + 1``) is a look-back of ``n``; a bare size
@@ -168,7 +164,7 @@ def _tf_window(ex: _Extractor, call: ast.Call, scope) -> dict[str, Value]:
     return {"sequence_length": at(UNKNOWN, size)}
 
 
-def _diff(ex: _Extractor, call: ast.Call, scope, recv: str | None) -> None:
+def _diff(ex: Any, call: ast.Call, scope, recv: str | None) -> None:
     """``np.diff(x, n=k)`` (order k) or ``series.diff(periods)`` (a lag)."""
     if recv in ("np", "numpy"):
         order = ex.kw(call, scope, ("n",), (1,)).get("n", at(1, call))
@@ -185,7 +181,7 @@ def _transform(node: ast.AST, args: dict[str, Value]) -> Call:
     return Call("transform", "difference", node.lineno, node.col_offset + 1, args)
 
 
-def compile_args(ex: _Extractor, call: ast.Call, scope) -> dict[str, Value]:
+def compile_args(ex: Any, call: ast.Call, scope) -> dict[str, Value]:
     """Optimizer (with its learning rate, momentum, schedule) and loss of ``compile``."""
     out: dict[str, Value] = {}
     given = {k.arg: k.value for k in call.keywords if k.arg in ("optimizer", "loss")}
@@ -218,7 +214,7 @@ def compile_args(ex: _Extractor, call: ast.Call, scope) -> dict[str, Value]:
     return out
 
 
-def _optimizer(ex: _Extractor, node: ast.Call, scope, opt: str | None) -> dict[str, Value]:
+def _optimizer(ex: Any, node: ast.Call, scope, opt: str | None) -> dict[str, Value]:
     positions = (0, 1) if opt == "sgd" else (0,)
     args = ex.kw(node, scope, ("learning_rate", "momentum", "lr", "nesterov"), positions)
     out: dict[str, Value] = {}
@@ -237,7 +233,7 @@ def _optimizer(ex: _Extractor, node: ast.Call, scope, opt: str | None) -> dict[s
     return out
 
 
-def fit_args(ex: _Extractor, call: ast.Call, scope, in_loop: bool, generator: bool
+def fit_args(ex: Any, call: ast.Call, scope, in_loop: bool, generator: bool
              ) -> tuple[dict[str, Value], dict[str, Any]]:
     """Epochs, batch size, validation, shuffle and callbacks of a Keras ``fit``."""
     # keras: fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, ...);
@@ -276,7 +272,7 @@ def _val_names(node: ast.AST) -> list[str]:
     return _names_in(node)
 
 
-def callbacks(ex: _Extractor, node: ast.AST, scope) -> list[Any]:
+def callbacks(ex: Any, node: ast.AST, scope) -> list[Any]:
     """Callbacks named or constructed in the list: ``(name, call, arguments)`` or UNKNOWN."""
     if isinstance(node, ast.Name) and node.id in ex.lists:
         elts: list[ast.expr] = ex.lists[node.id]
