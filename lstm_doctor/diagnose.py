@@ -41,7 +41,8 @@ def diagnose(model: Any, X_train: Any, y_train: Any, *,  # noqa: N803 - the usua
              thresholds: dict[str, dict[str, float]] | None = None,
              severities: dict[str, str] | None = None,
              train: bool = False,
-             seeds: int = 3) -> Any:
+             seeds: int = 3,
+             target_channel: int | None = None) -> Any:
     """Diagnose a live Keras model with the arrays it is fit on (the notebook path).
 
     Parameters
@@ -82,6 +83,11 @@ def diagnose(model: Any, X_train: Any, y_train: Any, *,  # noqa: N803 - the usua
         baseline and remediated LSTMs) on the series; needs ``series``.
     seeds : int
         Seeds per LSTM when ``train``.
+    target_channel : int, optional
+        With several features per step, which one is the target's own past. Found by
+        itself when the windows are consecutive (the last input step of window ``i + 1`` is
+        the target of window ``i``); the feature rules (LD8xx) then judge the other
+        channels, and skip with the reason when it is not known.
 
     Returns
     -------
@@ -93,7 +99,7 @@ def diagnose(model: Any, X_train: Any, y_train: Any, *,  # noqa: N803 - the usua
     InputError
         For a model that is not a built Keras model, malformed arrays or options.
     """
-    from lstm_doctor.arrays import FitArrays, as_targets, as_windows
+    from lstm_doctor.arrays import FitArrays, as_targets, as_windows, find_target_channel
     from lstm_doctor.errors import InputError
     from lstm_doctor.options import CheckOptions
 
@@ -115,10 +121,16 @@ def diagnose(model: Any, X_train: Any, y_train: Any, *,  # noqa: N803 - the usua
         raise InputError("diagnose(train=True) needs series= (the raw series before "
                          "windowing) to train reference forecasters and LSTMs on")
     seeds = _positive_int(seeds, "seeds")
+    if target_channel is not None and (isinstance(target_channel, bool) or not isinstance(
+            target_channel, int) or not 0 <= target_channel < X.shape[2]):
+        raise InputError(f"target_channel must be a feature index of X_train (0..."
+                         f"{X.shape[2] - 1}), found {target_channel!r}")
+    channel, channel_note = (None, "") if X.shape[2] < 2 else \
+        find_target_channel(X, y, target_channel)
     arrays = FitArrays(X_train=X, y_train=y, X_val=X_val, y_val=y_val, X_test=X_test,
                        y_test=y_test, validation_split=float(fit.get("validation_split", 0.0)),
                        shuffle=bool(fit.get("shuffle", True)),
-                       series=None)
+                       series=None, target_channel=channel, target_note=channel_note)
     hist = _history(history)
     from_model = setup_from_model(model)
     derived, facts = _arrays_setup(arrays, fit, hist, fit_kwargs is not None)
@@ -213,6 +225,9 @@ def _arrays_setup(arrays: Any, fit: dict[str, Any], hist: dict | None,
 
     facts: dict[str, Any] = {"X_train": list(arrays.X_train.shape),
                              "y_train": list(arrays.y_train.shape), "notes": []}
+    if arrays.n_features > 1 and not arrays.lookback_as_features:
+        facts["target_channel"] = arrays.target_channel
+        facts["notes"].append(arrays.target_note)
     if arrays.X_test is not None:
         facts["X_test"] = list(arrays.X_test.shape)
     if arrays.X_val is not None:
@@ -360,6 +375,9 @@ def _run(setup: Any, data: Any, arrays: Any, options: Any, facts: dict[str, Any]
     if schedule and setup.training.lr_schedule == "constant":
         setup = dataclasses.replace(setup.replace("training", lr_schedule=schedule),
                                     origins={**setup.origins, "training.lr_schedule": "given"})
+    from lstm_doctor.context import check_setup_fits
+
+    check_setup_fits(setup, data)  # a window or transform the series cannot take: one error
     ctx = Context(data, setup, config_given=True, arrays=arrays)
     rules = options.rules()
     if facts.get("series_in_time_order") is False:  # statistics of a shuffled series lie

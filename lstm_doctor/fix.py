@@ -62,6 +62,10 @@ class FixResult:
         How many compositions the fixpoint took (a second one when remedies interact).
     source : str or None
         The config (or model) file the set-up was read from.
+    columns : list of dict
+        Changes to the input columns (LD8xx): ``column``, ``change`` (``drop`` or
+        ``difference``) and ``rules``. A set-up file cannot hold them: they are listed in
+        its notes, to make in ``--features`` or in the data.
     """
 
     config: LSTMConfig
@@ -73,6 +77,7 @@ class FixResult:
     report: Any = field(default=None)
     passes: int = 1
     source: str | None = None
+    columns: list[dict[str, Any]] = field(default_factory=list)
     _original: str = ""
 
     def diff(self, fromfile: str | None = None, tofile: str | None = None) -> str:
@@ -108,6 +113,7 @@ class FixResult:
             "dropped": [dict(d) for d in self.dropped],
             "unfixable": [dict(u) for u in self.unfixable],
             "passes": self.passes,
+            "columns": [dict(c) for c in self.columns],
             "source": self.source,
             "yaml": self.yaml,
         }
@@ -118,6 +124,8 @@ class FixResult:
         parts = [f"{len(keys)} change(s)" + (f": {shown}" if keys else "")]
         if self.dropped:
             parts.append(f"{len(self.dropped)} dropped")
+        if self.columns:
+            parts.append(f"{len(self.columns)} input column change(s)")
         if self.unfixable:
             parts.append("not fixable: " + ", ".join(u["code"] for u in self.unfixable))
         return f"<FixResult {'; '.join(parts)}>"
@@ -174,8 +182,11 @@ def fix(data: Any, *, config: str | Path | dict | LSTMConfig | None = None,
         codes = [s for a in rem.applied if a.remedy.section == section
                  and name in a.remedy.changes for s in a.sources]
         changes.append((key, old, new, list(dict.fromkeys(codes)) or ["remediation"]))
-    after = report if not changes else rem.checked if rem.checked is not None else check(
-        ctx.series, config=fixed, **_rule_options(check_options))
+    columns = [{"column": col, "change": how, "rules": list(a.sources)}
+               for a in rem.applied if getattr(a.remedy, "on_features", False)
+               for col, how in a.remedy.changes.items()]
+    after = report if not (changes or columns) else rem.checked if rem.checked is not None \
+        else check(rem.apply_to_series(ctx.series), config=fixed, **_rule_options(check_options))
     unfixable = [{"code": f.code, "name": f.name, "severity": f.severity.value,
                   "message": f.message, "fix": f.fix,
                   "why": f"its remedy did not settle in {rem.passes} passes (please report "
@@ -186,6 +197,7 @@ def fix(data: Any, *, config: str | Path | dict | LSTMConfig | None = None,
     result = FixResult(config=fixed, user_config=user, changes=changes,
                        dropped=[_dropped(d) for d in rem.dropped], unfixable=unfixable,
                        yaml="", report=report, passes=rem.passes,
+                       columns=columns,
                        source=str(source) if source else (str(model) if model else None))
     result.yaml, result._original = _render(result, source, model)
     return result
@@ -256,6 +268,10 @@ def _notes(result: FixResult, model: Any) -> list[str]:
             lines.append("  [remediation] = in every remediated set-up: scaling fit on the "
                          "training split, early stopping on a validation split, a temporal "
                          "split, tanh/sigmoid")
+    if result.columns:
+        lines.append("change the inputs too (not a set-up key: edit --features or the data):")
+        lines += [f"  {c['change']} feature '{c['column']}'  [{', '.join(c['rules'])}]"
+                  for c in result.columns]
     if result.dropped:
         lines.append("not applied (a conflicting remedy won):")
         lines += [f"  {_one_line(d['describe'], 80)} [{d['source']}]: "
@@ -280,14 +296,14 @@ def _render(result: FixResult, source: Path | None, model: Any) -> tuple[str, st
         except (OSError, UnicodeDecodeError):
             original = None
         if original is not None:
-            if not result.changes:
+            if not result.changes and not result.columns:
                 return original, original
             edited = _edit_yaml(original, result, comments, _notes(result, model))
             if edited is not None:
                 return edited, original
     keys = _minimal_keys(result.user_config) | _minimal_keys(result.config) | set(comments)
     before = config_yaml(result.user_config, keys=keys)
-    if not result.changes:
+    if not result.changes and not result.columns:
         return before, before
     header = _notes(result, model)
     new_sections = {k.split(".")[0] for k in comments} - {k.split(".")[0] for k in

@@ -88,7 +88,9 @@ def refine_remediation(ctx: Any, findings: list[Any], *, codes: list[str] | None
                  for cls in map(find_rule, codes or []) if not cls.needs_training]
     for _ in range(max_passes):
         current = with_given(rem.config, ctx.config)
-        again = run_rules(Context(ctx.series, current, config_given=True), rules)
+        # re-checked on the series as the remedies leave it (dropped/differenced columns)
+        again = run_rules(Context(rem.apply_to_series(ctx.series), current, config_given=True),
+                          rules)
         step = build_remediation(current, again.findings)
         new = [a for a in step.applied if a.sources != [_ALWAYS]]
         if not new:

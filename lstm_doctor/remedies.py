@@ -3,6 +3,12 @@
 A rule proposes remedy objects; the remediated set-up is the user's set-up with every
 remedy applied in turn (:func:`remediate`). Each remedy changes keys of one config section,
 so the report can show the exact diff and the experiment can apply it.
+
+Input columns are not part of the set-up schema (they are data options, ``--features``):
+remedies on them (:func:`DropFeatures`, :func:`DifferenceFeatures`) use the pseudo-section
+:data:`FEATURES` with one key per column (``features.<column>: drop``). They leave an
+:class:`~lstm_doctor.config.LSTMConfig` unchanged; the experiment applies them to the
+columns it trains on (:meth:`lstm_doctor.experiment.remediation.Remediation.work_data`).
 """
 
 from __future__ import annotations
@@ -11,6 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lstm_doctor.config import LSTMConfig
+
+#: The pseudo-section of remedies on input columns (not a config section).
+FEATURES = "features"
+#: What a :data:`FEATURES` remedy does to a column.
+FEATURE_ACTIONS = ("drop", "difference")
 
 
 @dataclass(frozen=True)
@@ -38,9 +49,17 @@ class Remedy:
     note: str = ""
     reference: str = ""
 
+    @property
+    def on_features(self) -> bool:
+        """Whether it changes input columns (the data), not the set-up."""
+        return self.section == FEATURES
+
     def apply(self, config: LSTMConfig) -> LSTMConfig:
-        """Return ``config`` with this remedy's changes (validated)."""
-        if not self.changes:
+        """Return ``config`` with this remedy's changes (validated).
+
+        Remedies on input columns (:attr:`on_features`) leave the set-up unchanged.
+        """
+        if not self.changes or self.on_features:
             return config
         return config.replace(self.section, **self.changes)
 
@@ -53,7 +72,10 @@ class Remedy:
         return out
 
     def describe(self) -> str:
-        """``preprocessing.difference = 1, ...``."""
+        """``preprocessing.difference = 1, ...`` (``drop feature 'x'`` on input columns)."""
+        if self.on_features:
+            return ", ".join(f"{action} feature {name!r}" for name, action in
+                             self.changes.items())
         return ", ".join(f"{self.section}.{k} = {v!r}" for k, v in self.changes.items())
 
 
@@ -152,6 +174,27 @@ def UseReference(model: str, note: str = "") -> Remedy:  # noqa: N802
     """Advice with no config change: a reference model (naive, mean) is the right answer."""
     return Remedy("use-reference", "model", {}, note or f"use the {model} forecast",
                   reference=model)
+
+
+def DropFeatures(names: list[str] | tuple[str, ...], note: str = "") -> Remedy:  # noqa: N802
+    """Leave the input columns ``names`` out of the network's inputs."""
+    return Remedy("drop-features", FEATURES, dict.fromkeys(map(str, names), "drop"),
+                  note or "leave these inputs out")
+
+
+def DropLeakingFeatures(names: list[str] | tuple[str, ...]) -> Remedy:  # noqa: N802
+    """Leave out input columns that carry the target's future (never screened by accuracy:
+    a leak makes the backtest better).
+    """
+    return Remedy("drop-leaking-features", FEATURES, dict.fromkeys(map(str, names), "drop"),
+                  "carries the target's future")
+
+
+def DifferenceFeatures(names: list[str] | tuple[str, ...], note: str = "") -> Remedy:  # noqa: N802
+    """Feed the first differences of the input columns ``names`` instead of their levels."""
+    return Remedy("difference-features", FEATURES,
+                  dict.fromkeys(map(str, names), "difference"),
+                  note or "feed these inputs' changes, not their levels")
 
 
 def remediate(config: LSTMConfig, remedies: list[Remedy]) -> LSTMConfig:

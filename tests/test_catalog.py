@@ -20,7 +20,7 @@ def test_every_registered_module_exists_and_defines_its_rule():
 def test_rule_metadata(rule):
     module = rule.__module__.rsplit(".", 1)[1]
     assert rule.code == module, "the code must match the module name"
-    assert re.fullmatch(r"LD[1-7]\d\d", rule.code)
+    assert re.fullmatch(r"LD[1-8]\d\d", rule.code)
     assert rule.__module__.split(".")[-2] == GROUPS[rule.code[:3]]
     assert re.fullmatch(r"[a-z]+\.[a-z0-9-]+", rule.name)
     assert rule.name.split(".")[0] in GROUPS.values()

@@ -24,6 +24,12 @@ Resolution (documented in the report's ``remedies``/``remedies_dropped``):
    set-up lacks them: scaling fit on train, validation split + early stopping (the remediated
    LSTM always restores the best weights), a temporal split, tanh/sigmoid activations.
 5. Advice without a config change (``UseReference``) is kept as ``advice``.
+6. Remedies on input columns (``DropFeatures``, ``DifferenceFeatures``: section
+   ``features``, not part of the set-up schema) are split into one remedy per column, so
+   the screening and the ablation judge each column on its own; two different actions on one
+   column conflict like any two values of one key. They leave the set-up unchanged and are
+   applied to the columns the experiment trains on (:meth:`Remediation.work_data`) and to
+   the series a remediated set-up is re-checked on (:meth:`Remediation.apply_to_series`).
 
 Ablation removes one applied remedy at a time: the applied remedies never conflict, so
 ``remediate(user_config, applied - {r})`` is well defined.
@@ -39,9 +45,12 @@ experiment imports no rule); ``remediate_to_fixpoint`` is still importable from 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from lstm_doctor.config import LSTMConfig
 from lstm_doctor.remedies import EarlyStopping, Remedy, Scale, SetActivations, TemporalSplit
@@ -104,6 +113,85 @@ class Remediation:
         return apply_all(self.user_config, [a.remedy for i, a in enumerate(self.applied)
                                             if i != index])
 
+    # -- input columns ---------------------------------------------------------------------
+    def feature_changes(self, skip: int | None = None) -> dict[str, str]:
+        """``{column: "drop" | "difference"}`` from the applied remedies (except ``skip``)."""
+        out: dict[str, str] = {}
+        for i, a in enumerate(self.applied):
+            if i != skip and a.remedy.on_features:
+                out.update(a.remedy.changes)
+        return out
+
+    def kept_features(self, names: list[str]) -> list[str]:
+        """The input columns the remediated set-up feeds, in the user's order."""
+        changes = self.feature_changes()
+        return [n for n in names if changes.get(n) != "drop"]
+
+    def work_data(self, data: Any, names: list[str] | None = None,
+                  skip: int | None = None) -> Any:
+        """The experiment's data with the remedies on input columns applied.
+
+        Parameters
+        ----------
+        data : WorkData
+            The data every model is trained on (:mod:`lstm_doctor.experiment.training`).
+        names : list of str, optional
+            The names of ``data.features``' columns (default ``data.feature_names``).
+        skip : int, optional
+            Leave ``applied[skip]`` out (screening and ablation).
+
+        Returns
+        -------
+        WorkData
+            ``data`` itself when nothing changes; otherwise a copy without the dropped
+            columns and with the differenced ones fed as changes (the first change is 0).
+
+        Raises
+        ------
+        ValueError
+            When columns must change but their names are not known.
+        """
+        changes = self.feature_changes(skip)
+        if not changes or data.features is None:
+            return data
+        names = list(names if names is not None else getattr(data, "feature_names", None)
+                     or [])
+        if len(names) != data.features.shape[1]:
+            raise ValueError("the experiment's feature columns carry no names; the remedies "
+                             f"on {sorted(changes)} cannot be applied")
+        cols = []
+        kept = []
+        for j, name in enumerate(names):
+            action = changes.get(name)
+            if action == "drop":
+                continue
+            col = np.asarray(data.features[:, j], dtype=float)
+            cols.append(np.concatenate([[0.0], np.diff(col)]) if action == "difference"
+                        else col)
+            kept.append(name)
+        out = dataclasses.replace(data, features=np.column_stack(cols) if cols else None,
+                                  notes=list(data.notes))
+        if hasattr(out, "feature_names"):
+            out.feature_names = kept
+        return out
+
+    def apply_to_series(self, series: Any) -> Any:
+        """A copy of a :class:`~lstm_doctor.data.SeriesData` with the column remedies applied
+        (what a remediated set-up is re-checked on); ``series`` itself when none apply.
+        """
+        changes = {k: v for k, v in self.feature_changes().items()
+                   if k in getattr(series, "feature_names", [])}
+        if not changes:
+            return series
+        frame = series.features.copy()
+        for name, action in changes.items():
+            if action == "drop":
+                frame = frame.drop(columns=[name])
+            else:  # the first change is 0, as in work_data
+                frame[name] = frame[name].diff().fillna({frame.index[0]: 0.0}) \
+                    if len(frame) else frame[name]
+        return dataclasses.replace(series, features=frame if frame.shape[1] else None)
+
     def diff(self) -> list[list[Any]]:
         """``[key, user value, remediated value]`` for every changed key."""
         return [[k, a, b] for k, a, b in self.user_config.diff(self.config)]
@@ -112,7 +200,18 @@ class Remediation:
         """Plain dict for JSON."""
         return {"applied": [a.to_dict() for a in self.applied], "dropped": self.dropped,
                 "advice": self.advice, "config": self.config.to_dict(),
-                "config_diff": self.diff()}
+                "config_diff": self.diff(), "feature_changes": self.feature_changes()}
+
+
+def per_column(remedy: Remedy) -> list[Remedy]:
+    """A remedy on several input columns as one remedy per column (others unchanged)."""
+    if not remedy.on_features or len(remedy.changes) <= 1:
+        return [remedy]
+    return [dataclasses.replace(remedy, changes={k: v}) for k, v in remedy.changes.items()]
+
+
+def _changes_something(remedy: Remedy, config: LSTMConfig) -> bool:
+    return remedy.on_features or remedy.apply(config) != config
 
 
 def apply_all(config: LSTMConfig, remedies: list[Remedy]) -> LSTMConfig:
@@ -156,7 +255,8 @@ def build_remediation(config: LSTMConfig, findings: list[Any] | None = None, *,
     -------
     Remediation
     """
-    proposed = collect(findings or []) + list(remedies or [])
+    proposed = [(one, source) for remedy, source in collect(findings or []) +
+                list(remedies or []) for one in per_column(remedy)]
     severity = {f.code: getattr(getattr(f, "severity", None), "value", None)
                 for f in findings or []}
     applied: list[AppliedRemedy] = []
@@ -227,7 +327,7 @@ def build_remediation(config: LSTMConfig, findings: list[Any] | None = None, *,
     if m.activation != "tanh" or m.recurrent_activation not in ("sigmoid", "hard_sigmoid"):
         applied.append(AppliedRemedy(SetActivations(), [_ALWAYS]))
     # drop remedies that change nothing on the user's set-up
-    applied = [a for a in applied if a.remedy.apply(config) != config]
+    applied = [a for a in applied if _changes_something(a.remedy, config)]
     final = apply_all(config, [a.remedy for a in applied])
     return Remediation(user_config=config, config=final, applied=applied, dropped=dropped,
                        advice=advice)
@@ -275,8 +375,6 @@ def with_given(config: LSTMConfig, user: LSTMConfig) -> LSTMConfig:
     The keys whose value differs from ``user`` become ``given`` (the fix states them); every
     other key keeps the user's provenance (``given``, ``model`` or ``assumed``).
     """
-    import dataclasses
-
     changed = {key for key, _, _ in user.diff(config)}
     origins = {k: v for k, v in user.origins.items() if k not in changed}
     origins.update({key: "given" for key in changed})
@@ -306,7 +404,7 @@ def _refine(rem: Remediation, new: list[AppliedRemedy], step: Remediation) -> Re
         first.sources = sources
         applied = [a for a in applied if a is first or all(a is not h for h in hits)]
     config = apply_all(rem.user_config, [a.remedy for a in applied])
-    applied = [a for a in applied if a.remedy.apply(rem.user_config) != rem.user_config]
+    applied = [a for a in applied if _changes_something(a.remedy, rem.user_config)]
     dropped = rem.dropped + [d for d in step.dropped if d not in rem.dropped]
     advice = rem.advice + [a for a in step.advice if a not in rem.advice]
     return Remediation(user_config=rem.user_config, config=config, applied=applied,

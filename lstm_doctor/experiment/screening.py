@@ -20,9 +20,10 @@ from lstm_doctor.experiment.training import TrainingProgress, WorkData, train_ls
 from lstm_doctor.experiment.windows import holdout_origins
 
 #: Remedies that make the evaluation honest or the input usable at all: never judged by
-#: accuracy (a leaky set-up scores better, so an accuracy test would undo them).
+#: accuracy (a leaky set-up scores better, so an accuracy test would undo them). Dropping a
+#: column that leaks the target's future is one of them.
 UNSCREENED = frozenset({"temporal-split", "validate-on-training", "scale", "early-stopping",
-                        "set-test-size"})
+                        "set-test-size", "drop-leaking-features"})
 #: Relative worsening of the inner-validation MAE that drops a remedy.
 HARM_TOLERANCE = 0.02
 #: Remedies that extrapolate a fitted shape into the future (a linear trend fitted on the
@@ -43,13 +44,23 @@ def inner_split(data: WorkData, horizon: int) -> WorkData | None:
     n_val = max(n_val, horizon)
     if data.n_train - n_val < 10 or n_val < 1:
         return None
-    return WorkData(y=data.y[: data.n_train].copy(),
-                    features=None if data.features is None else data.features[: data.n_train],
-                    stamps=data.stamps[: data.n_train], n_train=data.n_train - n_val)
+    return dataclasses.replace(
+        data, y=data.y[: data.n_train].copy(),
+        features=None if data.features is None else data.features[: data.n_train],
+        stamps=data.stamps[: data.n_train], n_train=data.n_train - n_val, notes=[])
+
+
+def _columns_known(rem: Remediation, data: WorkData, names: list[str] | None) -> bool:
+    """Whether the remedies on input columns can be applied to ``data``."""
+    if not rem.feature_changes() or data.features is None:
+        return True
+    names = names if names is not None else getattr(data, "feature_names", None)
+    return bool(names) and len(names) == data.features.shape[1]
 
 
 def screen_remedies(rem: Remediation, data: WorkData, *, horizon: int, seed: int,
-                    epochs: int | None, budget: Any, progress: TrainingProgress | None = None
+                    epochs: int | None, budget: Any, progress: TrainingProgress | None = None,
+                    feature_names: list[str] | None = None
                     ) -> tuple[Remediation, list[dict[str, Any]]]:
     """Keep only the remedies that do not make the inner validation error worse.
 
@@ -59,6 +70,11 @@ def screen_remedies(rem: Remediation, data: WorkData, *, horizon: int, seed: int
     that error by more than :data:`HARM_TOLERANCE` is dropped and listed with its measured
     effect. The holdout is never looked at.
 
+    Remedies on input columns (dropping or differencing one column) are screened the same
+    way on the data with and without that column's change; the names of the columns come
+    from ``feature_names`` or ``data.feature_names`` (without them those remedies are not
+    screened).
+
     Returns
     -------
     (Remediation, list of dict)
@@ -67,15 +83,23 @@ def screen_remedies(rem: Remediation, data: WorkData, *, horizon: int, seed: int
         error the remedy causes; negative helps), ``kept``).
     """
     inner = inner_split(data, horizon)
-    screened = [i for i, a in enumerate(rem.applied) if a.kind not in UNSCREENED]
+    known = _columns_known(rem, data, feature_names)
+    screened = [i for i, a in enumerate(rem.applied) if a.kind not in UNSCREENED
+                and (known or not a.remedy.on_features)]
     if inner is None or not screened:
         return rem, []
+    names = feature_names if known else None
+
+    def variant(skip: int | None) -> WorkData:
+        if not known:
+            return inner
+        return rem.work_data(inner, names, skip=skip)
     actual_origins = holdout_origins(inner.n, inner.n_train, horizon=horizon)
     actual = np.array([inner.y[o: o + horizon] for o in actual_origins])
 
-    def mae(config: LSTMConfig, name: str) -> float:
-        model = train_lstm(name, config, inner, seeds=[seed], epochs=epochs, budget=budget,
-                           user=False, progress=progress, horizon=horizon)
+    def mae(config: LSTMConfig, name: str, skip: int | None = None) -> float:
+        model = train_lstm(name, config, variant(skip), seeds=[seed], epochs=epochs,
+                           budget=budget, user=False, progress=progress, horizon=horizon)
         if not model.ok or not len(actual):
             return float("nan")
         err = np.abs(model.forecast - actual)
@@ -85,7 +109,7 @@ def screen_remedies(rem: Remediation, data: WorkData, *, horizon: int, seed: int
     records, harmful = [], []
     for i in screened:
         applied = rem.applied[i]
-        without = mae(rem.without(i), f"screen: without {applied.kind}")
+        without = mae(rem.without(i), f"screen: without {applied.describe()}", skip=i)
         effect = (full - without) / without if np.isfinite(without) and without > 0 \
             else float("nan")
         limit = -HARM_TOLERANCE if applied.kind in PROVE_GAIN else HARM_TOLERANCE
@@ -98,9 +122,10 @@ def screen_remedies(rem: Remediation, data: WorkData, *, horizon: int, seed: int
     if not harmful:
         return rem, records
     kept = [a for i, a in enumerate(rem.applied) if i not in harmful]
-    effects = {r["remedy"]: r["effect"] for r in records}
-    def reason(kind: str) -> str:
-        effect = effects[kind]
+    effects = {r["describe"]: r["effect"] for r in records}
+
+    def reason(applied: Any) -> str:
+        effect = effects[applied.describe()]
         what = (f"made the inner validation error worse by {effect:.0%}" if effect > 0 else
                 f"improved the inner validation error by only {-effect:.0%}; an extrapolated "
                 f"trend must gain at least {HARM_TOLERANCE:.0%}")
@@ -108,7 +133,7 @@ def screen_remedies(rem: Remediation, data: WorkData, *, horizon: int, seed: int
 
     dropped = list(rem.dropped) + [
         {"remedy": rem.applied[i].describe(), "source": ", ".join(rem.applied[i].sources),
-         "reason": reason(rem.applied[i].kind)} for i in harmful]
+         "reason": reason(rem.applied[i])} for i in harmful]
     return dataclasses.replace(rem, applied=kept,
                                config=apply_all(rem.user_config, [a.remedy for a in kept]),
                                dropped=dropped), records
@@ -141,12 +166,16 @@ def harm_report(res: ExperimentResult) -> dict[str, Any] | None:
 
 
 def run_ablation(res: ExperimentResult, rem: Remediation, data: WorkData, *, seeds: list[int],
-              epochs: int | None, budget: Any, progress: TrainingProgress | None) -> list[dict]:
+                 epochs: int | None, budget: Any, progress: TrainingProgress | None,
+                 feature_names: list[str] | None = None) -> list[dict]:
     """Retrain the remediated set-up without each applied remedy in turn.
 
     Returns one entry per applied remedy: its MASE without it, the change against the full
     remediated LSTM (``delta_mase``) and its ``share`` of the improvement over your set-up.
+    A remedy on an input column is one entry per column (``describe``: ``drop feature
+    'x'``), so each dropped column's share is reported.
     """
+    known = _columns_known(rem, data, feature_names)
     base, full = res.models.get("baseline_lstm"), res.models.get("remediated_lstm")
     if not (base and full and base.ok and full.ok):
         return []
@@ -156,11 +185,17 @@ def run_ablation(res: ExperimentResult, rem: Remediation, data: WorkData, *, see
         cfg = rem.without(i)
         entry: dict[str, Any] = {"remedy": applied.kind, "describe": applied.describe(),
                                  "source": ", ".join(applied.sources)}
-        if cfg == rem.user_config:
+        if applied.remedy.on_features and not known:
+            entry.update({"mase": None, "error": "the experiment's feature columns carry "
+                                                 "no names"})
+            out.append(entry)
+            continue
+        variant = rem.work_data(data, feature_names, skip=i) if known else data
+        if cfg == rem.user_config and not (known and rem.feature_changes(skip=i)):
             model = base
             entry["note"] = "removing it gives back your set-up"
         else:
-            model = train_lstm(f"without {applied.kind}", cfg, data, seeds=seeds,
+            model = train_lstm(f"without {applied.describe()}", cfg, variant, seeds=seeds,
                                epochs=epochs, budget=budget, user=False, progress=progress,
                                horizon=res.horizon)
             for run in model.runs:

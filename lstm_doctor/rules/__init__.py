@@ -48,6 +48,11 @@ RULE_MODULES: tuple[str, ...] = (
     "training.LD704",
     "training.LD705",
     "training.LD706",
+    "features.LD801",
+    "features.LD802",
+    "features.LD803",
+    "features.LD804",
+    "features.LD805",
 )
 
 

@@ -27,6 +27,7 @@ GROUPS = {
     "LD5": "window",
     "LD6": "setup",
     "LD7": "training",
+    "LD8": "features",
 }
 
 

@@ -1,0 +1,3 @@
+"""Feature diagnostics (LD8xx): leaking, irrelevant, redundant, non-stationary and
+unavailable inputs.
+"""
