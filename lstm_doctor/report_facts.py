@@ -110,6 +110,9 @@ def compute_facts(report: Any, ctx: Any, *, refine: bool = False) -> dict[str, A
         n_train = split["n_train"] if split else ctx.n_train
         facts["series"] = safe("series", series_facts, ctx.y, ctx.series.time, n_train,
                                period, str(ctx.series.target))
+        from lstm_doctor.feature_facts import feature_facts
+
+        facts["features"] = safe("features", feature_facts, report, ctx)
     if not comp.get("remediated_config"):
         facts["proposed"] = safe("proposed", proposed_setup, report, ctx, refine)
     facts["rules"] = safe("rules", rule_docs, report)

@@ -354,3 +354,22 @@ def test_fix_lists_input_column_changes_it_cannot_write_in_the_yaml(tmp_path):
     assert "drop feature 'next_sales_scaled'  [LD801]" in result.yaml
     assert result.to_dict()["columns"] == result.columns
     assert "input column change" in repr(result)
+
+
+def test_the_data_section_shows_each_input_and_its_decision():
+    report = lstm_doctor.check(FIXTURES / "features" / "weather.csv", target="demand",
+                               features="temperature,sensor_noise,hour_of_day",
+                               config={"window": {"seq_length": 24}})
+    rows = {r["name"]: r for r in report.facts["features"]}
+    assert list(rows) == ["temperature", "sensor_noise", "hour_of_day"]
+    assert rows["sensor_noise"]["decision"] == "drop" and rows["sensor_noise"]["rules"] == [
+        "LD802"]
+    assert rows["temperature"]["decision"] == "keep"
+    assert rows["temperature"]["relation"] == "relevant" and rows["temperature"]["best_lag"] >= 1
+    html = report.to_html()
+    assert "Extra inputs: what each one is worth" in html
+    assert "drop [LD802]" in html
+    # the facts are data: a saved report re-renders the same table
+    again = lstm_doctor.Report.from_dict(json.loads(report.to_json()))
+    assert again.facts["features"] == report.facts["features"]
+    assert lstm_doctor.check(FIXTURES / "airpassengers.csv").facts.get("features") is None

@@ -78,6 +78,7 @@ def build_view(report: Any, *, plots: bool = True) -> dict[str, Any]:
         "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "tool_version": d["tool"]["version"],
         "data": d["data"],
+        "feature_rows": (d.get("facts") or {}).get("features") or [],
         "facts": _facts(d, facts, period, comp),
         "config_given": d.get("config") is not None,
         "provenance": setup_provenance(d.get("config")),
