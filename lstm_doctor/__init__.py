@@ -12,6 +12,8 @@ keras.Doctor(...)
     A Keras callback that diagnoses at the end of ``fit`` (imports Keras when used).
 report(data, ...) -> Report
     Check, then train the baseline and remediated LSTMs next to reference forecasters.
+report_panel(data, id_col=..., jobs=...) -> FleetReport
+    The same for every series of a panel, in parallel (joblib) or on Dask; one combined report.
 fix(data, config=..., model=...) -> FixResult
     The remediated set-up as a config file (YAML), each change labelled by its rules.
 explain(code) -> str
@@ -40,6 +42,7 @@ __all__ = [
     "FixResult",
     "load_config",
     "report",
+    "report_panel",
     "list_rules",
     "scan",
     "__version__",
@@ -59,7 +62,7 @@ from lstm_doctor.scan import scan  # noqa: E402
 
 def __getattr__(name: str):
     # Lazy: `import lstm_doctor` stays cheap (no pandas/statsmodels until used).
-    if name in ("check", "check_panel", "report", "explain", "list_rules"):
+    if name in ("check", "check_panel", "report", "report_panel", "explain", "list_rules"):
         from lstm_doctor import api
 
         return getattr(api, name)

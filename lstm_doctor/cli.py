@@ -318,15 +318,23 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="Write the HTML report here (or the output of the --format at the same "
                    "position).")
+@click.option("--id-col", "id_col", help="Long-format DATA with many series: the column naming "
+              "each series. Every series is reported; one combined report.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=-1),
+              help="Train the series in N worker processes; -1 = one per CPU.")
+@click.option("--scheduler", help="Train the series on a Dask cluster: its scheduler address "
+              "(tcp://host:8786). Needs lstm-doctor[dask] and TensorFlow on the workers.")
 @project_options
 @click.pass_context
 def report(ctx, data, target, time_col, features, config_path, model_path, select, ignore,
            fail_on, seeds, epochs, max_seconds, ablation, no_screen, no_train, json_path, formats,
-           outputs, project_config, isolated):
+           outputs, id_col, jobs, scheduler, project_config, isolated):
     """Check DATA, then train the baseline and remediated LSTMs against reference models.
 
     Exit codes as for 'check' (findings include the training symptoms LD7xx). Settings
-    come from [tool.lstm-doctor] like 'check'; flags override them.
+    come from [tool.lstm-doctor] like 'check'; flags override them. A DATA directory (one
+    series per file) or --id-col makes a fleet: every series is trained (--jobs N in
+    parallel, --scheduler on Dask) and --output is one combined HTML report.
     """
     from lstm_doctor.api import report as api_report
 
@@ -347,7 +355,14 @@ def report(ctx, data, target, time_col, features, config_path, model_path, selec
         config_path=config_path, model_path=model_path, select=select, ignore=ignore,
         fail_on=fail_on)
     from lstm_doctor.locations import locate
+    from lstm_doctor.report_fleet import TrainSettings, is_fleet, report_fleet_command
 
+    if is_fleet(data, id_col=id_col, scheduler=scheduler):
+        sys.exit(report_fleet_command(
+            data, options, TrainSettings(seeds, epochs, max_seconds, ablation, not no_train,
+                                         not no_screen), id_col=id_col, jobs=jobs,
+            scheduler=scheduler, pairs=pairs, json_path=json_path, fail_on=fail_on,
+            command="lstm-doctor " + " ".join(sys.argv[1:])))
     result = api_report(data, seeds=seeds, epochs=epochs,
                         max_seconds=max_seconds, ablation=ablation, train=not no_train,
                         progress=True, screen=not no_screen, **options.with_setup().as_kwargs())
