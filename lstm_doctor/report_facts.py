@@ -451,7 +451,8 @@ def proposed_setup(report: Any, ctx: Any, refine: bool = True) -> dict[str, Any]
         try:
             out["training_script"] = render_training_script(
                 rem.config, data_path=str(source), target=series.target,
-                time_col=series.time_col, features=series.feature_names, seed=0,
+                time_col=series.time_col,
+                features=rem.kept_features(list(series.feature_names or [])), seed=0,
                 remedies=rem.applied, source_note=f"Data: {source} (target '{series.target}').")
         except Exception:  # noqa: BLE001 - the script is a convenience; keep the report
             pass

@@ -291,6 +291,12 @@ def test_budget_shares_what_is_left_before_the_deadline():
     assert b.fits()  # 15 s left > the median start-up cost (2 s)
     now[0] += 13.5
     assert not b.fits()  # 1.5 s left: the next training could not even start
+    # ... unless its training function is already traced (warm): it starts at once
+    assert b.fits(warm=True)
+    b.spend(0.5, startup=0.01, warm=True)
+    assert b._startup == {False: [1.0, 3.0], True: [0.01]}
+    now[0] += 1.495  # 5 ms left: more than a warm start-up (10 ms)? no
+    assert not b.fits(warm=True)
     b.skip("remediated_lstm seed 1")
     assert b.skipped == ["remediated_lstm seed 1"] and b.remaining == 1
     assert Budget(None, 3).next_share() is None and Budget(None, 3).fits()

@@ -373,3 +373,20 @@ def test_the_data_section_shows_each_input_and_its_decision():
     again = lstm_doctor.Report.from_dict(json.loads(report.to_json()))
     assert again.facts["features"] == report.facts["features"]
     assert lstm_doctor.check(FIXTURES / "airpassengers.csv").facts.get("features") is None
+
+
+def test_the_remediated_lstm_trains_without_the_dropped_input():
+    pytest.importorskip("keras")
+    report = lstm_doctor.report(
+        FIXTURES / "features" / "weather.csv", target="demand",
+        features="temperature,sensor_noise,hour_of_day",
+        config={"window": {"seq_length": 24}, "model": {"units": 8}}, seeds=1, epochs=2,
+        screen=False)
+    exp = report.extras["context"].experiment
+    assert "drop feature 'sensor_noise'" in [a.describe() for a in exp.remediation.applied]
+    units, inputs = 8, {"baseline_lstm": 4, "remediated_lstm": 3}  # target + features
+    for name, n_in in inputs.items():  # LSTM(8) + Dense(1) on n_in input channels
+        assert exp.models[name].info["n_params"] == 4 * units * (units + n_in + 1) + units + 1
+    script = report.comparison["training_script"]
+    assert "FEATURES = ['temperature', 'hour_of_day']" in script
+    compile(script, "train.py", "exec")

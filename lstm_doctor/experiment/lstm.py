@@ -100,6 +100,9 @@ class Budget:
     when its share is spent; a training whose fixed start-up cost (graph tracing, the
     first batch, measured on the trainings before it) no longer fits is skipped and
     recorded in :attr:`skipped`, so the run ends within a small margin of the budget.
+    Start-up costs are kept apart for *warm* trainings (their architecture's training
+    function is already traced, :func:`~lstm_doctor.experiment.graphfit.is_traced`): those
+    start in milliseconds.
 
     Parameters
     ----------
@@ -119,7 +122,7 @@ class Budget:
         self.started = clock()
         self.used = 0.0
         self.skipped: list[str] = []
-        self._startup: list[float] = []
+        self._startup: dict[bool, list[float]] = {False: [], True: []}
 
     def left(self) -> float | None:
         """Seconds left before the deadline (``None`` = unlimited)."""
@@ -132,19 +135,26 @@ class Budget:
         left = self.left()
         return None if left is None else left / self.remaining
 
-    def fits(self) -> bool:
-        """Whether another training can start: its start-up cost fits in the time left."""
+    def fits(self, warm: bool = False) -> bool:
+        """Whether another training can start: its start-up cost fits in the time left.
+
+        ``warm``: the training's function is already traced (its start-up is estimated
+        from the warm trainings before it; none yet: nothing).
+        """
         left = self.left()
         if left is None:
             return True
-        startup = float(np.median(self._startup)) if self._startup else 0.0
+        startups = self._startup[bool(warm)]
+        startup = float(np.median(startups)) if startups else 0.0
         return left > startup
 
-    def spend(self, seconds: float, startup: float | None = None) -> None:
-        """Record a finished training (and how long its first batch took)."""
+    def spend(self, seconds: float, startup: float | None = None, warm: bool = False) -> None:
+        """Record a finished training (how long its first batch took, and whether its
+        function was traced before it started).
+        """
         self.used += seconds
         if startup is not None and startup > 0:
-            self._startup.append(float(startup))
+            self._startup[bool(warm)].append(float(startup))
         self.remaining = max(1, self.remaining - 1)
 
     def skip(self, what: str) -> None:
@@ -193,6 +203,10 @@ def guard_callback(keras: Any, seconds: float | None, clock: Callable[[], float]
 
 class LSTMForecaster:
     """Stacked-LSTM forecaster (Keras 3) predicting ``horizon`` steps from a window.
+
+    Trained with Keras ``fit``. The experiment uses its subclass
+    :class:`~lstm_doctor.experiment.graphfit.GraphLSTMForecaster` (same parameters and
+    results, fed the same batches; several times faster on small series).
 
     Parameters
     ----------
@@ -304,7 +318,10 @@ class LSTMForecaster:
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
         return {n: getattr(self, n) for n in names}
 
-    def _build(self, keras: Any, seq_length: int, n_features: int):
+    def _network(self, keras: Any, seq_length: int, n_features: int, unroll: bool = False):
+        """The uncompiled network (built under the current global seed); ``unroll`` unrolls
+        the recurrent layers over the time steps (same weights, same arithmetic).
+        """
         layers = [keras.Input((seq_length, n_features))]
         if self.conv_filters:
             layers.append(keras.layers.Conv1D(self.conv_filters, self.conv_kernel_size,
@@ -313,7 +330,7 @@ class LSTMForecaster:
         for i in range(self.layers):
             kwargs = {"activation": self.activation, "dropout": self.dropout,
                       "recurrent_dropout": self.recurrent_dropout,
-                      "return_sequences": i < self.layers - 1}
+                      "return_sequences": i < self.layers - 1, "unroll": unroll}
             if self.cell != "simple_rnn":
                 kwargs["recurrent_activation"] = self.recurrent_activation
             layer = cell(self.units, **kwargs)
@@ -321,14 +338,25 @@ class LSTMForecaster:
         for units in self.head:
             layers.append(keras.layers.Dense(units, activation=self.head_activation))
         layers.append(keras.layers.Dense(self.horizon))
-        model = keras.Sequential(layers)
+        return keras.Sequential(layers)
+
+    def _optimizer(self, keras: Any):
+        """A new Keras optimizer for the set-up."""
         opt_cls = getattr(keras.optimizers, _OPTIMIZERS[self.optimizer])
         opt_kwargs: dict[str, Any] = {"learning_rate": self.learning_rate}
         if self.optimizer == "sgd":
             opt_kwargs.update(momentum=self.momentum, nesterov=self.nesterov)
         elif self.optimizer == "rmsprop" and self.momentum:
             opt_kwargs["momentum"] = self.momentum
-        model.compile(optimizer=opt_cls(**opt_kwargs), loss=_LOSSES.get(self.loss, self.loss))
+        return opt_cls(**opt_kwargs)
+
+    def _keras_loss(self) -> str:
+        """The Keras name of the loss."""
+        return _LOSSES.get(self.loss, self.loss)
+
+    def _build(self, keras: Any, seq_length: int, n_features: int):
+        model = self._network(keras, seq_length, n_features)
+        model.compile(optimizer=self._optimizer(keras), loss=self._keras_loss())
         return model
 
     def fit(self, X: np.ndarray, y: np.ndarray,

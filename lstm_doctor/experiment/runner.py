@@ -225,6 +225,7 @@ def run_experiment(ctx: Any, findings: Any, *, remediation: Remediation | None =
     findings = list(getattr(findings, "findings", findings) or [])
     started = time.perf_counter()
     data = prepare_data(ctx)
+    names = list(getattr(ctx.series, "feature_names", None) or [])
     h = ctx.config.window.horizon
     period = detect_period(ctx)
     origins = holdout_origins(data.n, data.n_train, horizon=h)
@@ -264,7 +265,8 @@ def run_experiment(ctx: Any, findings: Any, *, remediation: Remediation | None =
             share = None if max_seconds is None else max_seconds * n_screen / n_train_runs
             screen_budget = budget if share is None else Budget(share, n_screen)
             rem, res.extra["screening"] = screen_remedies(
-                rem, data, horizon=h, seed=seed_list[0], epochs=epochs, budget=screen_budget)
+                rem, data, horizon=h, seed=seed_list[0], epochs=epochs, budget=screen_budget,
+                feature_names=names)
             if screen_budget is not budget:
                 budget.skipped.extend(screen_budget.skipped)
                 budget.used += screen_budget.used
@@ -277,10 +279,12 @@ def run_experiment(ctx: Any, findings: Any, *, remediation: Remediation | None =
             # with a budget, seed by seed across both models: a tight budget then keeps
             # (at least) one seed of each rather than every seed of the baseline
             rounds = [[s] for s in seed_list] if max_seconds is not None else [seed_list]
+            rem_data = _remediated_data(rem, data, names, res)  # inputs dropped/differenced
             for seeds_now in rounds:
-                for name, cfg, user in (("baseline_lstm", ctx.config, True),
-                                        ("remediated_lstm", rem.config, False)):
-                    _keep(res, train_lstm(name, cfg, data, seeds=seeds_now, epochs=epochs,
+                for name, cfg, user, inputs in (("baseline_lstm", ctx.config, True, data),
+                                                ("remediated_lstm", rem.config, False,
+                                                 rem_data)):
+                    _keep(res, train_lstm(name, cfg, inputs, seeds=seeds_now, epochs=epochs,
                                           budget=budget, user=user, progress=bar,
                                           horizon=h))
             res.dm_tests = dm_tests(res)
@@ -288,7 +292,7 @@ def run_experiment(ctx: Any, findings: Any, *, remediation: Remediation | None =
             lost = bool(base and full and base.ok and full.ok and full.mase > base.mase)
             if ablation or lost:
                 res.ablation = run_ablation(res, rem, data, seeds=seed_list, epochs=epochs,
-                                            budget=budget, progress=bar)
+                                            budget=budget, progress=bar, feature_names=names)
                 res.extra["ablation_automatic"] = lost and not ablation
             res.extra["harm"] = harm_report(res)
         res.extra["budget_seconds_used"] = budget.used
@@ -297,6 +301,16 @@ def run_experiment(ctx: Any, findings: Any, *, remediation: Remediation | None =
         res.dm_tests = dm_tests(res)
     return res, to_comparison(res, ctx, seeds=seed_list, epochs=epochs,
                               max_seconds=max_seconds, started=started)
+
+
+def _remediated_data(rem: Remediation, data: WorkData, names: list[str],
+                     res: ExperimentResult) -> WorkData:
+    """The data the remediated LSTM trains on: its input-column remedies applied."""
+    try:
+        return rem.work_data(data, names)
+    except ValueError as exc:  # columns without names: train on them as given, and say so
+        res.extra.setdefault("notes", []).append(str(exc))
+        return data
 
 
 def _keep(res: ExperimentResult, model: ModelResult) -> None:
@@ -381,7 +395,8 @@ def to_comparison(res: ExperimentResult, ctx: Any, *, seeds: list[int], epochs: 
             "remediated_config_yaml": config_yaml(rem.config, header=header),
             "training_script": render_training_script(
                 rem.config, data_path=str(source), target=series.target,
-                time_col=series.time_col, features=series.feature_names, seed=0,
+                time_col=series.time_col,
+                features=rem.kept_features(list(series.feature_names or [])), seed=0,
                 remedies=rem.applied, period=res.period,
                 source_note=f"Data: {source} (target '{series.target}')."),
         })

@@ -2,6 +2,9 @@
 
 Every transform is fitted on the training part and inverted for the forecasts, so the
 metrics are on the original scale. TensorFlow/Keras are imported only when training.
+The networks are trained by :class:`~lstm_doctor.experiment.graphfit.GraphLSTMForecaster`:
+one traced training function per architecture, reused by every seed and every set-up with
+the same layers (a seed gives the same result trained alone or with others).
 """
 
 from __future__ import annotations
@@ -79,25 +82,37 @@ class TrainingProgress:
             self.progress.stop()
 
     def callback(self, keras: Any, model: str, seed: int, epochs: int) -> list:
-        """Keras callbacks that show ``model seed s epoch e/E`` (empty when disabled)."""
+        """Epoch-level callbacks that show ``model seed s epoch e/E`` (empty when disabled).
+
+        For :class:`~lstm_doctor.experiment.graphfit.GraphLSTMForecaster`, which calls
+        ``on_train_begin``, ``on_epoch_end`` and ``on_train_end``; ``keras`` is accepted
+        for compatibility and not used.
+        """
         if self.progress is None:
             return []
-        progress, task = self.progress, self.task
-        done = {"epochs": 0}
+        return [_EpochBar(self.progress, self.task, model, seed, epochs)]
 
-        class _Cb(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                progress.update(task, description=f"{model} seed {seed} epoch 0/{epochs}")
 
-            def on_epoch_end(self, epoch, logs=None):
-                done["epochs"] = epoch + 1
-                progress.update(task, advance=1,
-                                description=f"{model} seed {seed} epoch {epoch + 1}/{epochs}")
+class _EpochBar:
+    """Advances the progress bar by one per epoch (and by the unused epochs at the end)."""
 
-            def on_train_end(self, logs=None):
-                progress.update(task, advance=max(0, epochs - done["epochs"]))
+    def __init__(self, progress: Any, task: Any, model: str, seed: int, epochs: int) -> None:
+        self.progress, self.task = progress, task
+        self.label, self.epochs, self.done = f"{model} seed {seed}", epochs, 0
 
-        return [_Cb()]
+    def on_train_begin(self, logs: Any = None) -> None:
+        """Show ``epoch 0/E``."""
+        self.progress.update(self.task, description=f"{self.label} epoch 0/{self.epochs}")
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        """One epoch done."""
+        self.done = epoch + 1
+        self.progress.update(self.task, advance=1,
+                             description=f"{self.label} epoch {epoch + 1}/{self.epochs}")
+
+    def on_train_end(self, logs: Any = None) -> None:
+        """Advance by the epochs early stopping or the budget left out."""
+        self.progress.update(self.task, advance=max(0, self.epochs - self.done))
 
 
 # -- the LSTMs -------------------------------------------------------------------------------
@@ -130,7 +145,8 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
     horizon : int, optional
         Steps per forecast (default: the set-up's).
     """
-    from lstm_doctor.experiment.lstm import LSTMForecaster, import_keras
+    from lstm_doctor.experiment.graphfit import GraphLSTMForecaster, is_traced
+    from lstm_doctor.experiment.lstm import import_keras
     from lstm_doctor.preprocess import Pipeline, scale_features
 
     keras = import_keras()
@@ -160,8 +176,10 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
                      seq_length=L, horizon=h)
     t = config.training
     n_epochs = int(epochs or t.epochs)
+    probe = GraphLSTMForecaster.from_config(config, horizon=h)
     for seed in seeds:
-        if not budget.fits():  # --max-seconds spent: skip, and say so
+        warm = is_traced(probe, L, U.shape[1])
+        if not budget.fits(warm):  # --max-seconds spent: skip, and say so
             budget.skip(f"{name} seed {seed}")
             continue
         val_kind = None
@@ -178,7 +196,7 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
             fit_idx, val_idx = np.arange(len(W)), np.arange(0)
             early = False
         share = budget.next_share()
-        est = LSTMForecaster.from_config(
+        est = GraphLSTMForecaster.from_config(
             config, horizon=h, epochs=n_epochs, seed=seed, early_stopping=early,
             restore_best_weights=not user, max_seconds=share,
             min_epochs=0 if user else min_epochs_before_stopping(n_epochs),
@@ -189,7 +207,7 @@ def train_lstm(name: str, config: LSTMConfig, data: WorkData, *, seeds: list[int
         except Exception as exc:  # noqa: BLE001 - a set-up Keras rejects is a result too
             result.error = f"training failed: {type(exc).__name__}: {exc}"
             return result
-        budget.spend(est.fit_seconds_, getattr(est, "startup_seconds_", None))
+        budget.spend(est.fit_seconds_, getattr(est, "startup_seconds_", None), warm=warm)
         zpred = est.predict(H.X)
         with np.errstate(all="ignore"):
             pred = pipe.inverse(zpred, H.origins)
