@@ -14,6 +14,9 @@ bench_long.py      ``check`` at 1e4..1e6 points, training windows RESULTS_long.m
 bench_panel.py     1,000 series x 1,000 points, --jobs 1 vs 2     RESULTS_panel.md
 bench_training.py  ``training``: overhead vs plain Keras          RESULTS_training_cost.md
 bench_training.py  ``compare``: MASE tables on real series        RESULTS_training.md
+bench_report_speed.py  ``report`` demo vs plain Keras            RESULTS_report_speed.md
+bench_scan.py      ``scan`` on 500 scripts vs parse-only and ruff RESULTS_scan.md
+bench_report_fleet.py  ``report`` on 100 M3 series, --jobs 1 vs 2 RESULTS_report_fleet.md
 =================  =============================================  ========================
 
 ``RESULTS_check.md`` is hand-written around the numbers of ``bench_check.py``; it is kept as
@@ -43,8 +46,10 @@ from _common import machine_line
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-ORDER = ("adf", "check", "check_run", "long", "panel", "training_cost", "training")
-BENCHMARKS = ("adf", "check", "long", "panel", "training", "compare")
+ORDER = ("adf", "check", "check_run", "long", "panel", "training_cost", "training",
+         "report_speed", "scan", "report_fleet")
+BENCHMARKS = ("adf", "check", "long", "panel", "training", "compare", "report_speed", "scan",
+              "report_fleet")
 
 
 def _commands(tmp: Path) -> dict[str, tuple[list[str], Path | None]]:
@@ -59,6 +64,9 @@ def _commands(tmp: Path) -> dict[str, tuple[list[str], Path | None]]:
         "training": ([py, str(HERE / "bench_training.py"), "overhead", "--write"], None),
         "compare": ([py, str(HERE / "bench_training.py"), "compare", "--out",
                      str(tmp / "compare.md")], None),
+        "report_speed": ([py, str(HERE / "bench_report_speed.py"), "--write"], None),
+        "scan": ([py, str(HERE / "bench_scan.py"), "--write"], None),
+        "report_fleet": ([py, str(HERE / "bench_report_fleet.py"), "--write"], None),
     }
 
 

@@ -22,9 +22,10 @@ from typing import Any
 
 DEMO_DATA = "airpassengers.csv"
 DEMO_CONFIG = "config.yaml"
-# Measured on a shared 2-core machine: the full demo (3 seeds x up to 100 epochs for each
-# LSTM, plus the reference models) takes about 50-90 s wall clock (~26 s of CPU), under the
-# two-minute target, so the demo keeps the set-up's own 100 epochs by default.
+# Measured on a shared 2-core machine (benchmarks/RESULTS_report_speed.md): the full demo
+# (3 seeds x up to 100 epochs for each LSTM, the do-no-harm screening, the reference
+# models) takes about 14 s wall clock (~14 s of CPU), so it keeps the set-up's own 100
+# epochs by default.
 DEFAULT_EPOCHS: int | None = None
 
 
