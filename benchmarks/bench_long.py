@@ -138,18 +138,28 @@ def worker_check(path: str) -> dict:
             "skipped": [o.code for o in report.outcomes if o.status == "skip"]}
 
 
-def worker_cli(path: str, config: str, out: str) -> dict:
-    """Run the CLI as a child and report its wall time and peak RSS."""
+def worker_cli(path: str, config: str, out: str, checkout: str = "") -> dict:
+    """Run the CLI as a child and report its wall time, CPU time and peak RSS.
+
+    ``checkout``: run that copy of lstm-doctor (first on ``PYTHONPATH``) instead of the
+    installed one.
+    """
     import resource
 
+    args = ["check", path, "--config", config, "--isolated", "--format", "json", "--output",
+            out]
+    cmd, env = [str(CLI), *args], None
+    if checkout:
+        cmd = [sys.executable, "-c", "from lstm_doctor.cli import main; main()", *args]
+        env = {**os.environ, "PYTHONPATH": checkout}
     t0 = time.perf_counter()
-    proc = subprocess.run([str(CLI), "check", path, "--config", config, "--isolated",
-                           "--format", "json", "--output", out], capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         raise RuntimeError(proc.stderr)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    return {"wall_s": wall, "peak_rss_mb": peak, "exit": proc.returncode}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024.0,
+            "cpu_s": usage.ru_utime + usage.ru_stime, "exit": proc.returncode}
 
 
 def worker_reference(n: int) -> dict:
@@ -417,12 +427,91 @@ def run(sizes: list[int], runs: int, keras: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def run_cli_scaling(sizes: list[int], runs: int, before: str, ref: str | None) -> str:
+    """``lstm-doctor check`` end to end at each size, before and after (issue 17, target 3).
+
+    The gappy series as CSV (the issue's figure) at every size and the hourly one as
+    Parquet below 1e7 points; one run per version at 1e7 points (a minute each), ``runs``
+    below. Runs of the two versions alternate, so both see the same load.
+    """
+    from _common import machine_line
+
+    folder = Path(tempfile.mkdtemp(prefix="lstm-doctor-bench-long-cli-"))
+    try:
+        if not before and ref:
+            before = str(folder / "before")
+            subprocess.run(["git", "clone", "--quiet", str(ROOT), before], check=True)
+            subprocess.run(["git", "-C", before, "checkout", "--quiet", ref], check=True)
+        versions = {"before": before, "after": ""} if before else {"after": ""}
+        cfg = folder / "lstm.yaml"
+        cfg.write_text(CONFIG_YAML)
+        load_start = os.getloadavg()[0]
+        rows = ["| series | n | file | version | wall (s), median | CPU (s), median "
+                "| peak RSS (MB), max | runs |", "|---|---|---|---|---|---|---|---|"]
+        after_wall: dict[tuple[str, str], dict[int, float]] = {}
+        after_cpu: dict[tuple[str, str], dict[int, float]] = {}
+        target = []
+        for kind, fmt in (("gappy", "csv"), ("hourly", "parquet")):
+            for n in sizes:
+                if n >= 10_000_000 and kind != "gappy":
+                    continue  # one series kind at 1e7 (minutes per run)
+                path = data_file(kind, n, fmt, folder)
+                k = 1 if n >= 10_000_000 else runs
+                res: dict[str, list[dict]] = {v: [] for v in versions}
+                for _ in range(k):
+                    for name, checkout in versions.items():
+                        res[name].append(_spawn("cli", str(path), str(cfg),
+                                                str(folder / f"out_{name}.json"), checkout))
+                for name in versions:
+                    wall = statistics.median(r["wall_s"] for r in res[name])
+                    cpu = statistics.median(r["cpu_s"] for r in res[name])
+                    peak = max(r["peak_rss_mb"] for r in res[name])
+                    rows.append(f"| {kind} | {_fmt_n(n)} | {fmt} | {name} | {wall:.2f} "
+                                f"| {cpu:.2f} | {peak:.0f} | {k} |")
+                    print(f"{kind} {fmt} n={n} {name}: {wall:.2f} s, {peak:.0f} MB",
+                          file=sys.stderr, flush=True)
+                    if name == "after":
+                        after_wall.setdefault((kind, fmt), {})[n] = wall
+                        after_cpu.setdefault((kind, fmt), {})[n] = cpu
+                        if n == 1_000_000:
+                            target.append((kind, fmt, wall, peak))
+        growth = []
+        for (kind, fmt), by_n in after_wall.items():
+            ns = sorted(by_n)
+            cpu_n = after_cpu[(kind, fmt)]
+            parts = ", ".join(f"x{by_n[b] / by_n[a]:.1f} wall / x{cpu_n[b] / cpu_n[a]:.1f} CPU "
+                              f"from {_fmt_n(a)} to {_fmt_n(b)}"
+                              for a, b in zip(ns, ns[1:], strict=False))
+            growth.append(f"* {kind} / {fmt} (after): {parts} (n grows x10 each step).")
+        lines = ["## `lstm-doctor check` on long series, before and after (issue 17, target 3)",
+                 "", f"Machine: {machine_line()}. Load average {load_start:.1f} at start, "
+                 f"{os.getloadavg()[0]:.1f} at end (shared machine). Each run is a fresh "
+                 "process, `lstm-doctor check FILE --config lstm.yaml --isolated --format "
+                 "json --output out.json` (whole process: start-up, imports, reading, rules, "
+                 "JSON); CPU = user + system time; peak RSS of the process. Before = the "
+                 "baseline commit, from a clone on `PYTHONPATH` (same interpreter and "
+                 "packages); the versions alternate run by run.", "", *rows, "",
+                 "Growth with n:", "", *growth, ""]
+        for kind, fmt, wall, peak in target:
+            ok = wall <= 2.5 and peak <= 400
+            lines.append(f"Target at 1e6 points, {kind} / {fmt}: under 2.5 s and 400 MB: "
+                         f"{wall:.2f} s, {peak:.0f} MB -> "
+                         + ("**met**." if ok else "**not met**."))
+        return "\n".join(lines) + "\n"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="1e4,1e5,1e6")
     parser.add_argument("--keras", action="store_true", help="also measure Keras on the windows")
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.name}")
+    parser.add_argument("--cli-compare", action="store_true",
+                        help="only the CLI at each size, before vs after (--before/--before-ref)")
+    parser.add_argument("--before", default="", help="checkout of the baseline version")
+    parser.add_argument("--before-ref", help="git ref of the baseline (cloned to a temp dir)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -438,6 +527,15 @@ def main() -> int:
         print(json.dumps(out))
         return 0
     sizes = [int(float(s)) for s in args.sizes.split(",")]
+    if args.cli_compare:
+        text = run_cli_scaling(sizes, args.runs, args.before, args.before_ref)
+        if args.write and RESULTS.exists():  # the earlier, wider measurements stay below
+            earlier = RESULTS.read_text()
+            marker = "\n# Earlier measurements"
+            earlier = earlier.split(marker, 1)[1] if marker in earlier else "\n" + earlier
+            text += "\n# Earlier measurements (previous round, `bench_long.py --write`)\n" \
+                + earlier.lstrip("\n")
+        return emit(text, RESULTS, args.write)
     text = run(sizes, args.runs, args.keras)
     return emit(text, RESULTS, args.write)
 

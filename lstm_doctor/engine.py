@@ -37,7 +37,8 @@ def load(data: Any, options: CheckOptions) -> tuple[SeriesData, LSTMConfig | Non
     return series, setup
 
 
-def check(data: Any, options: CheckOptions, *, facts: bool = True) -> Report:
+def check(data: Any, options: CheckOptions, *, facts: bool = True,
+          rules: list | None = None) -> Report:
     """Run the selected rules on one series (see :func:`lstm_doctor.check`).
 
     Parameters
@@ -49,6 +50,8 @@ def check(data: Any, options: CheckOptions, *, facts: bool = True) -> Report:
     facts : bool
         Attach the renderers' facts (plot series, rule docs, proposed set-up). Off for the
         series of a panel split by ``--id-col``: thousands of copies would bloat the JSON.
+    rules : list, optional
+        The rules, instantiated once for many series (``options.rules()``, the default).
 
     Returns
     -------
@@ -58,7 +61,7 @@ def check(data: Any, options: CheckOptions, *, facts: bool = True) -> Report:
     started = time.perf_counter()
     series, setup = load(data, options)
     ctx = Context(series, setup or LSTMConfig(), config_given=setup is not None)
-    report = run_rules(ctx, options.rules())
+    report = run_rules(ctx, options.rules() if rules is None else rules)
     report.meta["check_seconds"] = round(time.perf_counter() - started, 4)
     if not facts:
         return report

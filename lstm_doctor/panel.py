@@ -40,6 +40,8 @@ from lstm_doctor.errors import InputError, did_you_mean
 from lstm_doctor.gate import summary_rows
 from lstm_doctor.options import CheckOptions
 
+#: Most series sent to a worker at once (see :func:`run_tasks`).
+BATCH_MAX = 64
 #: How long to try to reach a Dask scheduler given by address.
 DASK_CONNECT_TIMEOUT = "20s"
 #: File types read from a directory (other files are ignored).
@@ -142,6 +144,7 @@ def _label(source: str, id_col: str, key: Any) -> str:
 
 def _split_frame(frame, id_col: str, source: str) -> Iterator[Task]:
     """One task per id of a long-format table, in order of first appearance."""
+    import numpy as np
     import pandas as pd
 
     if id_col not in frame.columns:
@@ -161,10 +164,12 @@ def _split_frame(frame, id_col: str, source: str) -> Iterator[Task]:
     codes, uniques = pd.factorize(ids, sort=False)  # NaN -> -1, order of first appearance
     order = codes.argsort(kind="stable")
     bounds = codes[order].searchsorted(range(len(uniques) + 1))
+    # the rows grouped by series once (a table already grouped is kept as it is), then
+    # each series is a slice of it: the same rows in the same order as rest.iloc[rows]
+    grouped = rest if np.array_equal(order, np.arange(order.size)) else rest.iloc[order]
     for i, key in enumerate(uniques):
-        rows = order[bounds[i]:bounds[i + 1]]
         label = _label(source, id_col, key)
-        yield Task(label, rest.iloc[rows],
+        yield Task(label, grouped.iloc[bounds[i]:bounds[i + 1]],
                    {"series_id": _plain(key), "id_col": id_col, "file": source})
 
 
@@ -342,7 +347,7 @@ def _one_line(text: Any) -> str:
 
 
 def check_task(task: Task, options: CheckOptions | dict[str, Any], *,
-               strict: bool = False) -> dict[str, Any]:
+               strict: bool = False, rules: list | None = None) -> dict[str, Any]:
     """Check one series; never raises: an unusable series becomes an error entry.
 
     Parameters
@@ -354,6 +359,8 @@ def check_task(task: Task, options: CheckOptions | dict[str, Any], *,
         (:meth:`CheckOptions.with_setup`).
     strict : bool
         Raise instead: an input error as it is, like ``lstm_doctor.check``.
+    rules : list, optional
+        The selected rules, instantiated once for many series (default: from ``options``).
 
     Returns
     -------
@@ -380,7 +387,8 @@ def check_task(task: Task, options: CheckOptions | dict[str, Any], *,
         if not isinstance(task.payload, (str, Path)):
             series.source = task.label
         # a file keeps its renderers' facts; the series of a split panel do not
-        report = engine.check(series, options, facts=isinstance(task.payload, (str, Path)))
+        report = engine.check(series, options, facts=isinstance(task.payload, (str, Path)),
+                              rules=rules)
     except InputError as exc:
         return error_entry(_series_message(task.label, exc))
     except Exception as exc:  # noqa: BLE001 - one series never fails the run
@@ -401,7 +409,8 @@ def _series_message(label: str, exc: Exception) -> str:
 
 
 def _check_batch(tasks: list[Task], options: CheckOptions) -> list[dict[str, Any]]:
-    return [check_task(t, options) for t in tasks]
+    rules = options.rules()  # stateless once instantiated: shared by the batch
+    return [check_task(t, options, rules=rules) for t in tasks]
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -451,8 +460,9 @@ def run_tasks(tasks: list[Task], options: CheckOptions | dict[str, Any], *, jobs
                 bar.update(task_id, advance=n)
 
         if client is None and jobs == 1:
+            rules = options.rules() if tasks else None
             for i, task in enumerate(tasks):
-                results[i] = check_task(task, options)
+                results[i] = check_task(task, options, rules=rules)
                 advance(1)
             return results, "sequential"  # type: ignore[return-value]
 
@@ -482,8 +492,9 @@ def run_tasks(tasks: list[Task], options: CheckOptions | dict[str, Any], *, jobs
                 workers = (os.cpu_count() or 1) if jobs < 0 else jobs
                 n_jobs, backend = jobs, "loky"
                 config = joblib.parallel_config(backend="loky")
-            # ~4 batches per worker, at most 16 series per batch: balanced and responsive
-            size = max(1, min(16, total // (4 * workers) or 1))
+            # ~4 batches per worker, at most BATCH_MAX series per batch: balanced, responsive,
+            # and few enough round trips that a short series' check is not dwarfed by them
+            size = max(1, min(BATCH_MAX, total // (4 * workers) or 1))
             batches = _chunks(list(range(total)), size)
             with config, terminate_as_interrupt():
                 parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered",

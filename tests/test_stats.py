@@ -244,24 +244,22 @@ def _digest(x) -> str:
 
 
 def test_each_test_runs_once_per_run(monkeypatch):
-    import statsmodels.tsa.stattools as sm
-
     import lstm_doctor.stats.fast_adf as fast_adf
 
     adf_calls: Counter = Counter()
     kpss_calls: Counter = Counter()
-    real_adf, real_kpss = fast_adf.adfuller_fast, sm.kpss
+    real_adf, real_kpss = fast_adf.adfuller_fast, stats.unitroot._kpss_test
 
     def counting_adf(x, *args, **kwargs):
         adf_calls[(_digest(x), kwargs.get("regression"))] += 1
         return real_adf(x, *args, **kwargs)
 
-    def counting_kpss(x, *args, **kwargs):
-        kpss_calls[(_digest(x), kwargs.get("regression"))] += 1
-        return real_kpss(x, *args, **kwargs)
+    def counting_kpss(x, regression, nlags):
+        kpss_calls[(_digest(x), regression)] += 1
+        return real_kpss(x, regression, nlags)
 
     monkeypatch.setattr(fast_adf, "adfuller_fast", counting_adf)
-    monkeypatch.setattr(sm, "kpss", counting_kpss)
+    monkeypatch.setattr(stats.unitroot, "_kpss_test", counting_kpss)
     config = {"preprocessing": {"difference": 1, "scaler": "standard"}}
     lstm_doctor.check(gen.random_walk(400), config=config, select=["LD2"])
     assert adf_calls and kpss_calls
@@ -472,14 +470,13 @@ def test_adf_and_kpss_never_raise_on_degenerate_inputs(x):
 
 
 def test_kpss_falls_back_when_the_automatic_lag_overflows(monkeypatch):
-    import statsmodels.tsa.stattools._stattools as st
-
     def overflow(*args, **kwargs):
         raise OverflowError("cannot convert float infinity to integer")
 
-    monkeypatch.setattr(st, "_kpss_autolag", overflow)
+    monkeypatch.setattr(stats.unitroot, "_kpss_autolag", overflow)
     res = stats.unitroot._kpss_raw(gen.white_noise(300, seed=1), "c")
     assert np.isfinite(res["pvalue"]) and "error" not in res
+    assert res["lags"] == 16  # the legacy rule: ceil(12 * (300 / 100) ** 0.25)
 
 
 def test_level_shift_is_not_a_unit_root_or_a_random_walk():
@@ -666,3 +663,4 @@ def test_level_shift_sizes_are_in_the_data_units():
     scaled = stats.level_shift(ctx_of(step * 1e200))
     assert plain["at"] == scaled["at"] == [40]
     assert scaled["sizes"][0] / 1e200 == pytest.approx(plain["sizes"][0])
+

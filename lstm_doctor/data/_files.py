@@ -20,7 +20,9 @@ def _read(data: Any) -> tuple[pd.DataFrame, str]:
     if isinstance(data, SeriesData):
         raise InputError("data is already a SeriesData; pass it to check() directly")
     if isinstance(data, pd.DataFrame):
-        return data.copy(), "<DataFrame>"
+        # a shallow copy: nothing downstream writes into the columns, and renaming or
+        # dropping columns makes new objects (the caller's frame is never changed)
+        return data.copy(deep=False), "<DataFrame>"
     if isinstance(data, pd.Series):
         name = data.name if data.name is not None else "y"
         return data.to_frame(name=name), "<Series>"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_doctor.data._calendar import _busdaycal
-from lstm_doctor.data._common import _DAY_NS
+from lstm_doctor.data._common import _DAY_NS, _median
 from lstm_doctor.data._series import json_stamp
 from lstm_doctor.data._time import _infer_freq
 from lstm_doctor.errors import InputError
@@ -48,11 +48,25 @@ def time_grid(time: pd.Index | None, calendar: str | None = None) -> dict[str, A
     out["n_unsorted"] = int(np.sum(steps < 0))
     first_back = np.flatnonzero(steps < 0)
     out["first_unsorted_row"] = int(first_back[0] + 1) if first_back.size else None
-    uniq = pd.Index(time).dropna()
-    out["n_duplicates"] = int(uniq.duplicated().sum())
-    dup_rows = np.flatnonzero(pd.Index(time).duplicated())
+    if steps.size and bool(np.all(steps > 0)):
+        # strictly increasing (the usual case): no duplicate, already sorted and unique
+        uniq = time
+        out["n_duplicates"] = 0
+        dup_rows = np.zeros(0, dtype=np.int64)
+    elif isinstance(time.dtype, np.dtype) and time.dtype.kind in "iu":
+        # integer stamps (no missing value): the same facts from numpy's unique
+        stamps = np.asarray(time)
+        uniq, first = np.unique(stamps, return_index=True)
+        out["n_duplicates"] = int(stamps.size - uniq.size)
+        repeated = np.ones(stamps.size, dtype=bool)
+        repeated[first] = False
+        dup_rows = np.flatnonzero(repeated)
+    else:
+        uniq = pd.Index(time).dropna()
+        out["n_duplicates"] = int(uniq.duplicated().sum())
+        dup_rows = np.flatnonzero(pd.Index(time).duplicated())
+        uniq = uniq.unique().sort_values()
     out["first_duplicate_row"] = int(dup_rows[0]) if dup_rows.size else None
-    uniq = uniq.unique().sort_values()
     out.update({"step": None, "calendar": None, "n_missing": 0, "longest_gap": 0,
                 "n_off_grid": 0, "first_missing": None, "missing_stamps": []})
     if len(uniq) < 3:
@@ -93,7 +107,7 @@ def time_grid(time: pd.Index | None, calendar: str | None = None) -> dict[str, A
                 return json_stamp(grid[int(p)])
     else:
         u = np.asarray(uniq, dtype=float)
-        step = float(np.median(np.diff(u)))
+        step = _median(np.diff(u))
         if not step > 0 or not np.isfinite(step):
             return out
         rel = (u - u[0]) / step
@@ -104,7 +118,10 @@ def time_grid(time: pd.Index | None, calendar: str | None = None) -> dict[str, A
         def stamp(p: int) -> Any:
             return json_stamp(u[0] + step * p)
     out["n_off_grid"] = int(np.sum(~np.asarray(on_grid)))
-    out.update(_gap_facts(np.unique(np.asarray(pos, dtype=np.int64)), stamp))
+    pos = np.asarray(pos, dtype=np.int64)
+    if pos.size > 1 and not bool(np.all(pos[1:] > pos[:-1])):
+        pos = np.unique(pos)  # (already sorted and unique when the stamps increase)
+    out.update(_gap_facts(pos, stamp))
     return out
 
 

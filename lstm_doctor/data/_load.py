@@ -84,7 +84,8 @@ def load_series(
     frame, source = _read(data)
     label = source if source.startswith("<") else f"'{source}'"
     _check_table(frame, label)
-    frame.columns = [str(c) for c in frame.columns]
+    if not all(type(c) is str for c in frame.columns):  # noqa: E721 - str, not subclasses
+        frame.columns = [str(c) for c in frame.columns]
     named = {str(c) for c in (target, time_col, *features) if c is not None}
     frame, index_col = _drop_row_index(frame, named)
     n_test_given = test_source = None
@@ -94,8 +95,9 @@ def load_series(
     found = _find_time(frame, time_col, label, time_format=time_format, off=no_time,
                        values={str(c) for c in (target, *features) if c is not None})
     frame = found.frame
+    columns = found.columns  # the frame's columns but the time column
     time_index = found.index
-    target = _find_target(frame, target, features, label, exclude=found.skip)
+    target = _find_target(frame, target, features, label, exclude=found.skip, columns=columns)
     y = _numeric_column(frame, target, label, role="target")
     finite = np.isfinite(y)
     if not finite.any():
@@ -116,10 +118,10 @@ def load_series(
             if name == target:
                 raise InputError(f"{label}: feature '{name}' is the target; list only extra "
                                  "input columns in --features")
-            if name not in frame.columns:
+            if name not in columns:
                 raise InputError(f"{label}: feature column '{name}' not found"
-                                 f"{did_you_mean(name, map(str, frame.columns))} "
-                                 f"(columns: {', '.join(map(str, frame.columns))})")
+                                 f"{did_you_mean(name, columns)} "
+                                 f"(columns: {', '.join(columns)})")
             cols[name] = _numeric_column(frame, name, label, role="feature")
         feats = pd.DataFrame(cols)
     cal, cal_note = choose_calendar(time_index, choice, label, found.name)
@@ -167,7 +169,10 @@ def _check_table(frame: pd.DataFrame, label: str) -> None:
     if isinstance(frame.columns, pd.MultiIndex):
         raise InputError(f"{label} has multi-level column names; flatten them "
                          "(df.columns = ['_'.join(map(str, c)) for c in df.columns])")
-    names = pd.Index([str(c) for c in frame.columns])
+    plain = [str(c) for c in frame.columns]
+    if len(set(plain)) == len(plain):
+        return
+    names = pd.Index(plain)
     dup = names[names.duplicated()].unique()
     if len(dup):
         shown = ", ".join(repr(c) for c in dup[:5])
@@ -191,9 +196,10 @@ def _drop_row_index(frame: pd.DataFrame, named: set[str],
             break
         col = frame.columns[0]
         name = str(col).strip()
+        if name in named or not _INDEX_NAMES.fullmatch(name):
+            break
         s = frame[col]
-        if (name in named or not _INDEX_NAMES.fullmatch(name)
-                or not pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        if not pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s):
             break
         values = s.to_numpy()
         if not any(values[0] == k and np.array_equal(values, np.arange(k, k + len(values)))

@@ -137,9 +137,16 @@ def json_stamp(value: Any) -> Any:
 
 
 def _find_target(frame: pd.DataFrame, target: str | None, features: list[str],
-                 label: str, exclude: str | None = None) -> str:
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
+                 label: str, exclude: str | None = None,
+                 columns: list[str] | None = None) -> str:
+    """The target column: the given one, or the only numeric one of ``columns``.
+
+    ``columns`` (default: all of the frame's) are the names the target may be among, as
+    strings (the frame's column names are already strings then).
+    """
+    if columns is None:
+        columns = [str(c) for c in frame.columns]
+        frame.columns = columns
     if target is not None:
         if target not in columns:
             raise InputError(f"{label}: target column '{target}' not found"

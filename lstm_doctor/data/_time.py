@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lstm_doctor.data._common import _first_line
+from lstm_doctor.data._common import _first_line, _median
 from lstm_doctor.data._formats import (
     _YEAR_TOKEN,
     _formats_cover,
@@ -49,7 +49,12 @@ _TIME_NAMES = ("date", "time", "datetime", "timestamp", "ds", "period", "year", 
 
 @dataclass
 class _Time:
-    """What :func:`_find_time` found."""
+    """What :func:`_find_time` found.
+
+    ``frame`` still holds the time column ``drop`` (dropping a column costs more than a
+    short series' statistics); :attr:`columns` are the columns left for the target and
+    features.
+    """
 
     frame: pd.DataFrame
     index: pd.Index | None = None
@@ -57,6 +62,12 @@ class _Time:
     fmt: str | None = None
     note: str | None = None
     skip: str | None = None  # a column that is time-like: never the automatic target
+    drop: str | None = None  # the time column, read into ``index``
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names without the time column."""
+        return [str(c) for c in self.frame.columns if self.drop is None or c != self.drop]
 
 
 def _find_time(frame: pd.DataFrame, time_col: str | None, label: str, *,
@@ -83,10 +94,9 @@ def _find_time(frame: pd.DataFrame, time_col: str | None, label: str, *,
                              f"{did_you_mean(time_col, map(str, frame.columns))} "
                              f"(columns: {', '.join(map(str, frame.columns))})")
         parsed = _parse_time(frame[time_col], time_col, label, time_format)
-        rest = frame.drop(columns=[time_col])
         if parsed.index is None:  # not interpretable: ordinal, with a note
-            return _Time(rest, None, None, None, parsed.note, skip=None)
-        return _Time(rest, parsed.index, time_col, parsed.fmt, parsed.note)
+            return _Time(frame, None, None, None, parsed.note, skip=None, drop=time_col)
+        return _Time(frame, parsed.index, time_col, parsed.fmt, parsed.note, drop=time_col)
     if isinstance(frame.index, (pd.DatetimeIndex, pd.PeriodIndex)):
         idx = frame.index.to_timestamp() if isinstance(frame.index, pd.PeriodIndex) else frame.index
         fmt = "period" if isinstance(frame.index, pd.PeriodIndex) else "datetime64"
@@ -100,10 +110,9 @@ def _find_time(frame: pd.DataFrame, time_col: str | None, label: str, *,
                              "column with --time-col")
         return _Time(frame)
     parsed = _parse_time(frame[name], name, label, time_format)
-    rest = frame.drop(columns=[name])
     if parsed.index is None:
-        return _Time(rest, None, None, None, parsed.note, skip=None)
-    return _Time(rest, parsed.index, name, parsed.fmt, parsed.note)
+        return _Time(frame, None, None, None, parsed.note, skip=None, drop=name)
+    return _Time(frame, parsed.index, name, parsed.fmt, parsed.note, drop=name)
 
 
 def _detect_time_column(frame: pd.DataFrame, time_format: str | None = None,
@@ -115,29 +124,41 @@ def _detect_time_column(frame: pd.DataFrame, time_format: str | None = None,
     ``values`` (the target and features) are never the time column.
     """
     values = values or set()
-    frame = frame[[c for c in frame.columns if str(c) not in values]]
-    for col in frame.columns:
-        s = frame[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
+    # (name, dtype) of the candidate columns; a column's values are read only when its
+    # type allows a time column (a column lookup costs more than a short series' checks)
+    typed = [(col, dtype) for col, dtype in zip(frame.columns, frame.dtypes, strict=True)
+             if str(col) not in values]
+    for col, dtype in typed:
+        if pd.api.types.is_datetime64_any_dtype(dtype):
             return str(col)
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            sample = _head(s)
+        if _is_text(frame, col, dtype):
+            sample = _head(frame[col])
             if len(sample) and _looks_like_dates(sample):
                 return str(col)
-    for col in frame.columns:
-        s = frame[col]
-        if str(col).strip().lower() in _TIME_NAMES and pd.api.types.is_integer_dtype(s) \
-                and not pd.api.types.is_bool_dtype(s):
+    for col, dtype in typed:
+        if str(col).strip().lower() in _TIME_NAMES and pd.api.types.is_integer_dtype(dtype) \
+                and not pd.api.types.is_bool_dtype(dtype):
             return str(col)
     if time_format is not None:
-        for col in frame.columns:
-            s = frame[col]
-            if s.dtype == object or pd.api.types.is_string_dtype(s) \
-                    or pd.api.types.is_integer_dtype(s):
-                sample = _head(s)
+        for col, dtype in typed:
+            if _is_text(frame, col, dtype) or pd.api.types.is_integer_dtype(dtype):
+                sample = _head(frame[col])
                 if len(sample) and _looks_like_dates(sample, time_format):
                     return str(col)
     return None
+
+
+def _is_text(frame: pd.DataFrame, col: Any, dtype: Any) -> bool:
+    """``s.dtype == object or is_string_dtype(s)`` of column ``col`` (of type ``dtype``).
+
+    Decided on the type alone except for object-kind extension types (categories of
+    strings), whose values are looked at as pandas does.
+    """
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+        return True
+    if getattr(dtype, "kind", None) == "O":
+        return bool(pd.api.types.is_string_dtype(frame[col]))
+    return bool(pd.api.types.is_string_dtype(dtype))
 
 
 def _head(s: pd.Series, n: int = 20) -> pd.Series:
@@ -170,7 +191,7 @@ def _looks_like_dates(sample: pd.Series, time_format: str | None = None) -> bool
 def _parse_time(values: pd.Series, name: str, label: str,
                 time_format: str | None = None) -> _Parsed:
     """Parse one time column (explicit ``time_format``, else one inferred format)."""
-    s = pd.Series(values).reset_index(drop=True)
+    s = (values if isinstance(values, pd.Series) else pd.Series(values)).reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(s):
         _no_missing_stamps(s, name, label)
         return _Parsed(_to_ns(pd.DatetimeIndex(s), name, label), "datetime64")
@@ -207,6 +228,8 @@ def _parse_time(values: pd.Series, name: str, label: str,
 
 
 def _no_missing_stamps(s: pd.Series, name: str, label: str) -> None:
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
+        return  # a numpy integer column cannot hold a missing value
     missing = s.isna()
     if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
         missing = missing | (s.astype(str).str.strip() == "")
@@ -283,7 +306,7 @@ def infer_frequency(time: pd.Index | None) -> str | None:
         diffs = np.diff(clean.sort_values().unique().as_unit("ns").asi8)
         if diffs.size == 0:
             return None
-        step = np.median(diffs)
+        step = _median(diffs)
         try:
             return pd.tseries.frequencies.to_offset(pd.Timedelta(int(step), unit="ns")).freqstr
         except ValueError:
@@ -292,5 +315,5 @@ def infer_frequency(time: pd.Index | None) -> str | None:
     diffs = np.diff(np.unique(values[np.isfinite(values)]))
     if diffs.size == 0:
         return None
-    step = float(np.median(diffs))
+    step = _median(diffs)
     return f"{step:g}"

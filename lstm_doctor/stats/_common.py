@@ -56,10 +56,24 @@ def cached(func: F | None = None, *, unkeyed: tuple[str, ...] = ("x",)) -> Any:
 
     def decorate(fn: F) -> F:
         signature = inspect.signature(fn)
-        names = [p for p in list(signature.parameters)[1:] if p not in unkeyed]
+        params = list(signature.parameters)[1:]
+        names = [p for p in params if p not in unkeyed]
+        # a call giving every argument by position (the common case) builds its key
+        # without binding the signature (which costs more than many statistics)
+        positions = [i for i, p in enumerate(params) if p not in unkeyed]
+        plain = all(signature.parameters[p].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+                    for p in params)
 
         @functools.wraps(fn)
         def wrapper(ctx: Context, *args: Any, **kwargs: Any) -> Any:
+            if plain and not kwargs and len(args) == len(params):
+                key = (fn.__name__, *(args[i] for i in positions))
+                try:
+                    hash(key)
+                except TypeError:
+                    raise TypeError(f"{fn.__name__}: the cache key {key!r} is not hashable; "
+                                    "pass hashable arguments or leave them unkeyed") from None
+                return ctx.cached(key, lambda: fn(ctx, *args))
             bound = signature.bind(ctx, *args, **kwargs)
             bound.apply_defaults()
             key = (fn.__name__, *(bound.arguments[p] for p in names))
@@ -172,9 +186,95 @@ def _finite(x: Any) -> np.ndarray:
     return arr[np.isfinite(arr)]
 
 
+def _finite_scale_free(x: Any) -> np.ndarray:
+    """``_scale_free(_finite(x))[0]`` in one pass (the input itself when nothing changes).
+
+    For the statistics' hot paths: the result may be ``x`` itself, so it is never written to.
+    """
+    arr = np.asarray(x, dtype=float).ravel()
+    keep = np.isfinite(arr)
+    if not keep.all():
+        arr = arr[keep]
+    elif not arr.flags.c_contiguous:  # sums run in the same order as on the copy
+        arr = np.ascontiguousarray(arr)
+    if arr.size == 0:
+        return arr
+    top = max(float(arr.max()), -float(arr.min()))
+    if top == 0.0 or SCALE_LOW <= top <= SCALE_HIGH:
+        return arr
+    return arr / float(2.0 ** math.floor(math.log2(top)))
+
+
 def _is_constant(x: np.ndarray) -> bool:
     # relative to the magnitude (as LD103 judges it): 1e-15-scale noise is not constant
-    return x.size == 0 or float(np.ptp(x)) <= 1e-12 * float(np.abs(x).max())
+    if x.size == 0:
+        return True
+    high, low = float(x.max()), float(x.min())
+    return high - low <= 1e-12 * max(high, -low)
+
+
+def _median(z: np.ndarray) -> float:
+    """``np.median`` of a finite 1-D array (the same middle values and mean of two)."""
+    n = z.size
+    half = n // 2
+    if n % 2:
+        return float(np.partition(z, half)[half])
+    part = np.partition(z, (half - 1, half))
+    if part.dtype.kind in "iub":  # numpy averages integers as floats
+        return (float(part[half - 1]) + float(part[half])) / 2
+    return float((part[half - 1] + part[half]) / 2)
+
+
+# -- numpy's reductions without their wrappers -----------------------------------------------
+# On the short series of a panel (tens to hundreds of points) numpy's Python-level wrappers
+# (np.var, np.polyfit, np.corrcoef) cost more than their arithmetic. These do the same
+# operations in the same order, so the results have the same bits (tests/test_stats.py).
+
+def _var(x: np.ndarray, ddof: int = 0) -> float:
+    """``np.var(x, ddof=ddof)`` of a 1-D float array."""
+    n = x.shape[0]
+    dev = x - x.sum() / n
+    return float((dev * dev).sum() / max(n - ddof, 0))
+
+
+def _std(x: np.ndarray, ddof: int = 0) -> float:
+    """``np.std(x, ddof=ddof)`` of a 1-D float array."""
+    return math.sqrt(_var(x, ddof))
+
+
+def _polyfit_line(t: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """``np.polyfit(t, x, 1)`` as ``(slope, intercept)`` (the same scaled least squares)."""
+    t = t + 0.0
+    x = x + 0.0
+    lhs = np.empty((t.shape[0], 2))
+    lhs[:, 1] = 1
+    lhs[:, 0] = t
+    scale = np.sqrt((lhs * lhs).sum(axis=0))
+    lhs /= scale
+    c, _resid, rank, _sv = np.linalg.lstsq(lhs, x, t.shape[0] * np.finfo(float).eps)
+    if rank != 2:
+        import warnings
+
+        warnings.warn("Polyfit may be poorly conditioned",
+                      getattr(getattr(np, "exceptions", np), "RankWarning", UserWarning),
+                      stacklevel=2)
+    c = (c.T / scale).T
+    return c[0], c[1]
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    """``np.corrcoef(a, b)[0, 1]`` of two 1-D float arrays of the same length."""
+    x = np.empty((2, a.shape[0]))
+    x[0] = a
+    x[1] = b
+    x -= (x.sum(axis=1) / a.shape[0])[:, None]
+    c = np.dot(x, x.T.conj())
+    c *= np.true_divide(1, a.shape[0] - 1)
+    sd = np.sqrt(np.diag(c).real)
+    c /= sd[:, None]
+    c /= sd[None, :]
+    np.clip(c.real, -1, 1, out=c.real)
+    return float(c[0, 1])
 
 
 def _degenerate_reason(z: np.ndarray, min_size: int, what: str = "the series") -> str | None:
@@ -189,7 +289,7 @@ def _degenerate_reason(z: np.ndarray, min_size: int, what: str = "the series") -
         return f"too short ({what}: {z.size} values, need {min_size})"
     if _is_constant(z):
         return f"constant ({what})"
-    dev = np.abs(z - np.median(z))
+    dev = np.abs(z - _median(z))
     off = int(np.count_nonzero(dev > 1e-9 * float(dev.max())))
     if off <= max(DEGENERATE_MAX_OFF, DEGENERATE_MAX_OFF_SHARE * z.size):
         return (f"near-constant ({what}: all but {off} of {z.size} values equal; a step or "

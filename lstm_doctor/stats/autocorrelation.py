@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.stats._common import _finite, _is_constant, _scale_free, cached
+from lstm_doctor.stats._common import _finite, _finite_scale_free, _is_constant, cached
 
 if TYPE_CHECKING:
     from lstm_doctor.context import Context
@@ -16,14 +16,47 @@ if TYPE_CHECKING:
 LJUNG_BOX_DIRECT_MAX = 20_000
 
 
-def _acf_raw(x: np.ndarray, nlags: int) -> np.ndarray:
-    from statsmodels.tsa.stattools import acf as sm_acf
+_REGULAR: dict[int, int] = {}
 
-    x = _scale_free(_finite(x))[0]
+
+def _fft_length(n: int) -> int:
+    """The FFT length statsmodels pads ``n`` to (the next 5-smooth number; memoised)."""
+    found = _REGULAR.get(n)
+    if found is None:
+        from statsmodels.compat.scipy import _next_regular
+
+        found = _REGULAR[n] = int(_next_regular(n))
+    return found
+
+
+def _acf_fft(x: np.ndarray, nlags: int) -> np.ndarray:
+    """``statsmodels.tsa.stattools.acf(x, nlags, fft=True)`` for a finite 1-D float array.
+
+    The same operations (demeaned FFT autocovariance divided by ``n``, then by lag 0)
+    without the argument validation, which costs more than the arithmetic on short series.
+    """
+    nobs = x.shape[0]
+    xo = x - x.mean()
+    spectrum = np.fft.fft(xo, n=_fft_length(2 * nobs + 1))
+    acov = (np.fft.ifft(spectrum * np.conjugate(spectrum))[:nobs]
+            / np.full(nobs, float(nobs))).real
+    return acov[: nlags + 1] / acov[0]
+
+
+def _acf_direct(x: np.ndarray, nlags: int) -> np.ndarray:
+    """``statsmodels.tsa.stattools.acf(x, nlags, fft=False)`` (direct sums; same operations)."""
+    nobs = x.shape[0]
+    xo = x - x.mean()
+    acov = np.correlate(xo, xo, "full")[nobs - 1:] / np.full(nobs, float(nobs))
+    return acov[: nlags + 1] / acov[0]
+
+
+def _acf_raw(x: np.ndarray, nlags: int) -> np.ndarray:
+    x = _finite_scale_free(x)
     nlags = int(max(1, min(nlags, x.size - 1)))
     if _is_constant(x):
         return np.concatenate([[1.0], np.zeros(nlags)])
-    return np.asarray(sm_acf(x, nlags=nlags, fft=True), dtype=float)
+    return _acf_fft(x, nlags)
 
 
 @cached
@@ -73,17 +106,34 @@ def pacf(ctx: Context, x_key: str, x: np.ndarray, nlags: int) -> np.ndarray:
         ``pacf[k]`` for ``k = 0..k`` (``pacf[0] == 1``); zeros beyond lag 0 for a constant
         or too short series.
     """
-    from statsmodels.tsa.stattools import levinson_durbin
-
     z = _finite(x)
     k = int(max(1, min(nlags, z.size // 2 - 1)))
     if _is_constant(z) or z.size < 4:
         return np.r_[1.0, np.zeros(k)]
     r = acf(ctx, x_key, z, k)
     with np.errstate(all="ignore"):
-        values = np.asarray(levinson_durbin(r[: k + 1], nlags=k, isacov=True)[2],
-                            dtype=float)
+        values = _levinson_pacf(np.asarray(r[: k + 1], dtype=float), k)
     return np.clip(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0), -1.0, 1.0)
+
+
+def _levinson_pacf(acov: np.ndarray, order: int) -> np.ndarray:
+    """Partial autocorrelations by the Levinson-Durbin recursion on ``acov[0..order]``.
+
+    statsmodels' ``levinson_durbin(acov, order, isacov=True)[2]``: the same recursion
+    (its inner loop as one vector operation of the same products and differences), so the
+    same bits, without importing ``statsmodels.tsa.stattools`` (half a second).
+    """
+    phi = np.zeros((order + 1, order + 1), "d")
+    sig = np.zeros(order + 1)
+    phi[1, 1] = acov[1] / acov[0]
+    sig[1] = acov[0] - phi[1, 1] * acov[1]
+    for k in range(2, order + 1):
+        phi[k, k] = (acov[k] - np.dot(phi[1:k, k - 1], acov[1:k][::-1])) / sig[k - 1]
+        phi[1:k, k] = phi[1:k, k - 1] - phi[k, k] * phi[k - 1:0:-1, k - 1]
+        sig[k] = sig[k - 1] * (1 - phi[k, k] ** 2)
+    pacf_ = np.diag(phi).copy()
+    pacf_[0] = 1.0
+    return pacf_
 
 
 @cached
@@ -139,27 +189,33 @@ def ljung_box(ctx: Context, x_key: str, x: np.ndarray, lags: int) -> dict[str, A
     dict
         ``statistic``, ``pvalue``, ``lags``, ``nobs``, ``method``.
     """
-    from scipy import stats as sps
-
-    z = _scale_free(_finite(x))[0]
+    z = _finite_scale_free(x)
     k = int(max(1, min(lags, z.size - 2)))
     if _is_constant(z) or z.size < 4:
         return {"statistic": math.nan, "pvalue": math.nan, "lags": k, "nobs": int(z.size),
                 "method": "constant series"}
-    if z.size <= LJUNG_BOX_DIRECT_MAX:
-        from statsmodels.stats.diagnostic import acorr_ljungbox
-
-        res = acorr_ljungbox(z, lags=[k], return_df=True)
-        stat, pval = float(res["lb_stat"].iloc[0]), float(res["lb_pvalue"].iloc[0])
+    n = z.size
+    if n <= LJUNG_BOX_DIRECT_MAX:
+        # statsmodels' acorr_ljungbox(z, lags=[k]): direct autocorrelations, the same
+        # operations without its argument handling and DataFrame
+        r = _acf_direct(z, k)
+        stat = float(n * (n + 2) * np.cumsum(r[1:k + 1] ** 2 / (n - np.arange(1, k + 1)))[-1])
         method = "statsmodels acorr_ljungbox"
     else:
         r = _acf_raw(z, k)[1:]
-        n = z.size
         stat = float(n * (n + 2) * np.sum(r**2 / (n - np.arange(1, k + 1))))
-        pval = float(sps.chi2.sf(stat, k))
         method = "Ljung-Box on FFT autocorrelations"
-    return {"statistic": stat, "pvalue": pval, "lags": k, "nobs": int(z.size),
+    return {"statistic": stat, "pvalue": _chi2_sf(stat, k), "lags": k, "nobs": int(n),
             "method": method}
+
+
+def _chi2_sf(stat: float, df: int) -> float:
+    """``scipy.stats.chi2.sf(stat, df)`` (its special function, without the wrapper)."""
+    from scipy import special
+
+    if stat <= 0:
+        return 1.0
+    return float(special.chdtrc(df, stat))
 
 
 def ljung_box_lags(n: int) -> int:

@@ -57,7 +57,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["AdfResult", "adfuller_fast"]
+from lstm_doctor.stats._lapack import (
+    _cholesky_upper,
+    _cond,
+    _legendre_line,
+    _solve_upper,
+    mackinnon_pvalue,
+)
+
+__all__ = ["AdfResult", "adfuller_fast", "mackinnon_pvalue"]
 
 _REGRESSIONS = {"n": 0, "c": 1, "ct": 2, "ctt": 3}
 _AUTOLAGS = ("aic", "bic", "t-stat")
@@ -211,8 +219,11 @@ def _fill_rows(
         if ntrend > 2:
             out[:, 2] = 1.5 * u * u - 0.5
     out[:, ntrend] = x[start:stop]
-    windows = np.lib.stride_tricks.sliding_window_view(xdiff, nlags + 1)
-    window = windows[start - nlags : stop - nlags]
+    # rows j - nlags .. j of the differences, as a strided view (no copy)
+    step = xdiff.strides[0]
+    window = np.lib.stride_tricks.as_strided(
+        xdiff[start - nlags:], shape=(stop - start, nlags + 1), strides=(step, step),
+        writeable=False)
     # window[i] = Δx[j - nlags], ..., Δx[j]: reverse the first nlags for lags 1..nlags.
     if nlags:
         out[:, ntrend + 1 : ntrend + 1 + nlags] = window[:, nlags - 1 :: -1]
@@ -254,7 +265,7 @@ def _factor(
     ``R'R = [X | y]'[X | y]``. Returns ``(R, method)``, ``method`` being ``"cholesky"``,
     ``"cholesky_qr2"`` or ``"tsqr"`` (see the module docstring).
     """
-    from scipy.linalg import LinAlgError, blas, cholesky, lapack
+    from scipy.linalg import LinAlgError, blas, lapack
 
     ncol = ntrend + 2 + nlags
     nrows = xdiff.shape[0] - first
@@ -272,11 +283,11 @@ def _factor(
     r1 = None
     if np.all(scale > 0) and np.all(np.isfinite(gram)):
         try:
-            r1 = cholesky(gram / np.outer(scale, scale), lower=False, check_finite=False)
+            r1 = _cholesky_upper(gram / np.outer(scale, scale))
         except LinAlgError:
             r1 = None
     if r1 is not None:
-        cond = np.linalg.cond(r1)
+        cond = _cond(r1)
         if cond <= _COND_ONE_PASS:
             return r1 * scale, "cholesky"
         if cond <= _COND_TWO_PASS:
@@ -287,7 +298,7 @@ def _factor(
                 w = blas.dtrsm(1.0, s1, block, side=1, lower=0, overwrite_b=1)
                 gram2 += w.T @ w
             try:
-                r2 = cholesky(gram2, lower=False, check_finite=False)
+                r2 = _cholesky_upper(gram2)
             except LinAlgError:
                 r2 = None
             if r2 is not None:
@@ -308,6 +319,8 @@ def _factor(
 
 
 _BLAS: dict[str, Any] = {}
+#: Designs of at most this many cells skip the one-BLAS-thread limit.
+_SMALL_DESIGN = 50_000
 
 
 def _one_blas_thread():
@@ -358,12 +371,15 @@ def _remove_polynomial(values: np.ndarray, ntrend: int, center: float, half: flo
         return values
     if ntrend == 1:
         return values - values.mean()
-    from numpy.polynomial import legendre
-
     step = max(1, values.shape[0] // 65_536)
     idx = np.arange(0, values.shape[0], step, dtype=np.float64)
-    coef = legendre.legfit((idx - center) / half, values[::step], ntrend - 1)
     u = (np.arange(values.shape[0], dtype=np.float64) - center) / half
+    if ntrend == 2:
+        c0, c1 = _legendre_line((idx - center) / half, values[::step])
+        return values - (c0 + c1 * u)
+    from numpy.polynomial import legendre
+
+    coef = legendre.legfit((idx - center) / half, values[::step], ntrend - 1)
     return values - legendre.legval(u, coef)
 
 
@@ -389,15 +405,13 @@ def _llf(ssr: np.ndarray, nobs: int) -> np.ndarray:
 
 def _level_tvalue(r: np.ndarray, k: int, level: int, nobs: int) -> float:
     """t-value of column ``level`` in the regression whose augmented factor is ``r``."""
-    from scipy.linalg import solve_triangular
-
     rx = r[:k, :k]
     qty = r[:k, k]
     ssr = float(r[k:, k] @ r[k:, k])
-    beta = solve_triangular(rx, qty, lower=False, check_finite=False)
+    beta = _solve_upper(rx, qty)
     e = np.zeros(k)
     e[level] = 1.0
-    v = solve_triangular(rx, e, trans="T", lower=False, check_finite=False)
+    v = _solve_upper(rx, e, transpose=True)
     scale = ssr / (nobs - k)
     return float(beta[level] / math.sqrt(scale * float(v @ v)))
 
@@ -469,7 +483,7 @@ def adfuller_fast(
     True
     """
     from scipy.linalg import lapack
-    from statsmodels.tsa.adfvalues import mackinnoncrit, mackinnonp
+    from statsmodels.tsa.adfvalues import mackinnoncrit
 
     arr, lag, regression, autolag, ntrend = _validate(x, maxlag, regression, autolag, max_lag_cap)
     n = arr.shape[0]
@@ -482,9 +496,13 @@ def adfuller_fast(
     arr = _remove_polynomial(arr, ntrend, center, half)
     xdiff = _remove_polynomial(xdiff, ntrend, center, half)
 
-    # Factor of [X | y] on the common sample (first `lag` differences dropped).
-    with _one_blas_thread():
+    # Factor of [X | y] on the common sample (first `lag` differences dropped). A small
+    # design runs on one BLAS thread anyway (limiting the threads costs more than it).
+    if n * (lag + ntrend + 2) <= _SMALL_DESIGN:
         r, _method = _factor(arr, xdiff, lag, lag, ntrend, center, half, chunk_rows)
+    else:
+        with _one_blas_thread():
+            r, _method = _factor(arr, xdiff, lag, lag, ntrend, center, half, chunk_rows)
     k_full = ntrend + 1 + lag
     nobs_common = n - 1 - lag
     _check_rank(r, k_full)
@@ -538,7 +556,7 @@ def adfuller_fast(
             "statsmodels returns a meaningless statistic); pass a smaller maxlag"
         )
     stat = _level_tvalue(r_final, k, level, nobs)
-    pvalue = float(mackinnonp(stat, regression=regression, N=1))
+    pvalue = mackinnon_pvalue(stat, regression)
     crit = mackinnoncrit(N=1, regression=regression, nobs=nobs)
     critical_values = {"1%": float(crit[0]), "5%": float(crit[1]), "10%": float(crit[2])}
     return AdfResult(

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.stats._common import _finite, _is_constant, _scale_free, cached
+from lstm_doctor.stats._common import (
+    _corr,
+    _finite,
+    _is_constant,
+    _polyfit_line,
+    _scale_free,
+    _std,
+    _var,
+    cached,
+)
 from lstm_doctor.stats.autocorrelation import _acf_raw
 
 if TYPE_CHECKING:
@@ -43,6 +52,16 @@ def frequency_periods(freq: str | None) -> list[int]:
     """
     if not freq:
         return []
+    key = str(freq)
+    if key not in _PERIODS_OF:  # a pure function of the alias; pandas' parsing is slow
+        _PERIODS_OF[key] = _frequency_periods(freq)
+    return list(_PERIODS_OF[key])
+
+
+_PERIODS_OF: dict[str, list[int]] = {}
+
+
+def _frequency_periods(freq: str) -> list[int]:
     f = str(freq).upper()
     if f.startswith(("QS", "Q", "BQ")):
         return [4]
@@ -71,25 +90,25 @@ def frequency_periods(freq: str | None) -> list[int]:
 
 def _season_candidates(x: np.ndarray, hints: list[int]) -> list[int]:
     """Candidate periods: calendar hints, ACF peaks (differenced and detrended), periodogram."""
-    from scipy.signal import periodogram
-
     n = x.size
     max_p = n // 3
     cands: list[int] = [p for p in hints if 2 <= p <= max_p]
     t = np.arange(n, dtype=float)
-    detr = x - np.polyval(np.polyfit(t, x, 1), t)
+    slope, intercept = _polyfit_line(t, x)
+    detr = x - (slope * t + intercept)  # = np.polyval(np.polyfit(t, x, 1), t), same bits
     nl = int(min(max_p, 800))
     bound = 1.96 / math.sqrt(n)
     for series in (np.diff(x), detr):
         if nl < 3 or _is_constant(series):
             continue
         r = _acf_raw(series, nl)
-        peaks = [k for k in range(2, r.size - 1)
-                 if r[k] > r[k - 1] and r[k] >= r[k + 1] and r[k] > bound]
-        peaks.sort(key=lambda k: -r[k])
-        cands.extend(peaks[:4])
+        # local maxima above the bound at lags 2 .. size-2, strongest first (ties: lower lag)
+        mid = r[2:-1]
+        peaks = 2 + np.flatnonzero((mid > r[1:-2]) & (mid >= r[3:]) & (mid > bound))
+        peaks = peaks[np.argsort(-r[peaks], kind="stable")]
+        cands.extend(int(k) for k in peaks[:4])
     if not _is_constant(detr):
-        freqs, power = periodogram(detr, detrend="constant")
+        freqs, power = _periodogram(detr)
         keep = freqs > 0
         freqs, power = freqs[keep], power[keep]
         added = 0
@@ -101,6 +120,22 @@ def _season_candidates(x: np.ndarray, hints: list[int]) -> list[int]:
             if added >= 4:
                 break
     return list(dict.fromkeys(cands))
+
+
+def _periodogram(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``scipy.signal.periodogram(x, detrend="constant")``: frequencies and density.
+
+    The same operations as scipy's single-segment path (demeaned, scaled by the boxcar
+    window's ``1 / sqrt(n)``, real FFT, squared magnitude, interior bins doubled), so the
+    values have the same bits, without importing ``scipy.signal`` (a second of start-up).
+    """
+    from scipy import fft
+
+    n = x.shape[0]
+    spectrum = fft.rfft((x - np.mean(x)) * (1.0 / math.sqrt(n)), n=n)
+    power = spectrum.real**2 + spectrum.imag**2
+    power[1:-1 if n % 2 == 0 else None] *= 2
+    return np.fft.rfftfreq(n, 1.0), power
 
 
 def _ma_trend(x: np.ndarray, period: int) -> tuple[np.ndarray, int]:
@@ -133,8 +168,8 @@ def _score_period(x: np.ndarray, period: int) -> dict[str, Any]:
     """Seasonal strength, ACF at the period and profile stability of one candidate."""
     dec = _classical(x, period)
     detr, phase, rem = dec["detrended"], dec["phase"], dec["remainder"]
-    var = float(np.var(detr))
-    raw = max(0.0, 1.0 - float(np.var(rem)) / var) if var > 0 else 0.0
+    var = _var(detr)
+    raw = max(0.0, 1.0 - _var(rem) / var) if var > 0 else 0.0
     # a profile of p free means fits ~ (p - 1) / (N - 1) of pure noise: discount it
     base = (period - 1) / max(detr.size - 1, 1)
     strength = max(0.0, (raw - base) / (1.0 - base)) if base < 1 else 0.0
@@ -144,8 +179,8 @@ def _score_period(x: np.ndarray, period: int) -> dict[str, Any]:
         half = int(cycles // 2) * period
         a = _phase_means(detr[:half], phase[:half], period)
         b = _phase_means(detr[-half:], phase[-half:], period)
-        if np.std(a) > 0 and np.std(b) > 0:
-            stability = float(np.corrcoef(a, b)[0, 1])
+        if _std(a) > 0 and _std(b) > 0:
+            stability = _corr(a, b)
     r = _acf_raw(detr, period)
     return {"period": int(period), "strength": strength, "raw_strength": raw,
             "acf_at_period": float(r[period]) if r.size > period else 0.0,
@@ -157,8 +192,8 @@ def _stl_strength(x: np.ndarray, period: int) -> float:
 
     res = STL(x, period=int(period), robust=False).fit()
     seas, resid = np.asarray(res.seasonal), np.asarray(res.resid)
-    denom = float(np.var(seas + resid))
-    return max(0.0, 1.0 - float(np.var(resid)) / denom) if denom > 0 else 0.0
+    denom = _var(seas + resid)
+    return max(0.0, 1.0 - _var(resid) / denom) if denom > 0 else 0.0
 
 
 def _passes(s: dict[str, Any], calendar: bool) -> bool:

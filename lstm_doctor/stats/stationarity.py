@@ -14,7 +14,10 @@ from lstm_doctor.stats._common import (
     MIN_TEST_POINTS,
     _finite,
     _is_constant,
+    _median,
+    _polyfit_line,
     _scale_free,
+    _var,
     cached,
 )
 from lstm_doctor.stats.seasonality import _seasonally_adjusted
@@ -47,9 +50,9 @@ def _linear_trend(x: np.ndarray) -> tuple[float, float, float]:
     """``(slope, intercept, r2)`` of the least-squares line through ``x``."""
     x, scale = _scale_free(x)
     t = np.arange(x.size, dtype=float)
-    slope, intercept = np.polyfit(t, x, 1)
-    var = float(np.var(x))
-    r2 = 1.0 - float(np.var(x - (slope * t + intercept))) / var if var > 0 else 0.0
+    slope, intercept = _polyfit_line(t, x)
+    var = _var(x)
+    r2 = 1.0 - _var(x - (slope * t + intercept)) / var if var > 0 else 0.0
     return float(slope) * scale, float(intercept) * scale, r2
 
 
@@ -125,9 +128,9 @@ def _level_shift_raw(x: np.ndarray) -> tuple[dict[str, Any] | None, np.ndarray |
     if n < MIN_TEST_POINTS or _is_constant(x):
         return None, None
     d = np.diff(x)
-    med = float(np.median(d))
+    med = _median(d)
     dev = np.abs(d - med)
-    mad = 1.4826 * float(np.median(dev))
+    mad = 1.4826 * _median(dev)
     threshold = max(SHIFT_MIN_JUMP_Z * mad, 1e-9 * float(dev.max()))
     is_jump = dev > threshold
     jumps = np.flatnonzero(is_jump)
@@ -138,7 +141,7 @@ def _level_shift_raw(x: np.ndarray) -> tuple[dict[str, Any] | None, np.ndarray |
         return None, None
     step = np.r_[0.0, np.cumsum(np.where(is_jump, d - med, 0.0))]
     adjusted = x - step
-    share = 1.0 - float(np.var(adjusted)) / float(np.var(x))
+    share = 1.0 - _var(adjusted) / _var(x)
     if share < SHIFT_MIN_SHARE:
         return None, None
     summary = {"at": [int(j + 1) for j in jumps],

@@ -8,12 +8,11 @@ with the lag search capped at :data:`ADF_MAX_LAG`; KPSS caps its lag count beyon
 from __future__ import annotations
 
 import math
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_doctor.stats._common import ALPHA, _degenerate_reason, _finite, _scale_free, cached
+from lstm_doctor.stats._common import ALPHA, _degenerate_reason, _finite_scale_free, cached
 
 if TYPE_CHECKING:
     from lstm_doctor.context import Context
@@ -35,7 +34,7 @@ KPSS_MAX_LAG = 500
 
 
 def _adf_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
-    z = _scale_free(_finite(x))[0]  # the statistic is scale-free
+    z = _finite_scale_free(x)  # the statistic is scale-free
     ntrend = {"n": 0, "c": 1, "ct": 2, "ctt": 3}[regression]
     base = {"regression": regression, "nobs": int(z.size)}
     # ADF regresses the changes on the level: a degenerate level or degenerate changes
@@ -102,58 +101,112 @@ def adf(ctx: Context, x_key: str, x: np.ndarray, regression: str = "c") -> dict[
 
 def _kpss_auto_lags(z: np.ndarray, regression: str) -> int:
     """Hobijn et al. (1998) lag count, as statsmodels' ``nlags="auto"`` computes it."""
-    if regression == "ct":
-        t = np.arange(1, z.size + 1, dtype=float)
-        resid = z - np.polyval(np.polyfit(t, z, 1), t)
-    else:
-        resid = z - z.mean()
-    try:
-        from statsmodels.tsa.stattools._stattools import _kpss_autolag
+    return _kpss_autolag(_kpss_resids(z, regression), z.size)
 
-        return int(_kpss_autolag(resid, z.size))
-    except ImportError:  # pragma: no cover - private helper moved: the legacy rule
-        return int(math.ceil(12.0 * (z.size / 100.0) ** 0.25))
+
+def _kpss_resids(z: np.ndarray, regression: str) -> np.ndarray:
+    """The residuals statsmodels' KPSS works on: demeaned, or of an OLS line (``"ct"``).
+
+    For ``"ct"`` the line is fitted as statsmodels' ``OLS(z, add_constant(t)).fit()``
+    does (pseudo-inverse from the SVD), with the same operations.
+    """
+    nobs = z.shape[0]
+    if regression != "ct":
+        return z - z.mean()
+    exog = np.column_stack([np.ones(nobs), np.arange(1, nobs + 1)])
+    u, s, vt = np.linalg.svd(exog, False)
+    cutoff = 1e-15 * np.maximum.reduce(s)
+    s = np.where(s > cutoff, 1.0 / np.where(s > cutoff, s, 1.0), 0.0)
+    pinv = np.dot(np.transpose(vt), np.multiply(s[:, np.newaxis], np.transpose(u)))
+    return z - np.dot(exog, np.dot(pinv, z))
+
+
+def _kpss_autolag(resids: np.ndarray, nobs: int) -> int:
+    """Hobijn et al.'s (1998) lag count of a KPSS long-run variance (statsmodels' rule)."""
+    covlags = int(np.power(nobs, 2.0 / 9.0))
+    s0 = np.sum(resids**2) / nobs
+    s1 = 0
+    for i in range(1, covlags + 1):
+        prod = np.dot(resids[i:], resids[: nobs - i])
+        prod /= nobs / 2.0
+        s0 += prod
+        s1 += i * prod
+    s_hat = s1 / s0
+    pwr = 1.0 / 3.0
+    gamma_hat = 1.1447 * np.power(s_hat * s_hat, pwr)
+    return int(gamma_hat * np.power(nobs, pwr))
+
+
+#: KPSS critical values (Kwiatkowski et al. 1992, table 1) and their p-values.
+_KPSS_CRIT = {"c": [0.347, 0.463, 0.574, 0.739], "ct": [0.119, 0.146, 0.176, 0.216]}
+_KPSS_PVALS = [0.10, 0.05, 0.025, 0.01]
+
+
+def _kpss_test(z: np.ndarray, regression: str, nlags: int | str) -> tuple[float, float, int]:
+    """``statsmodels.tsa.stattools.kpss(z, regression, nlags)[:3]``, the same operations.
+
+    ``nlags`` is ``"auto"`` (Hobijn et al.), ``"legacy"`` (``ceil(12 (n/100)^(1/4))``) or a
+    number; the p-value is interpolated in the table and clipped to [0.01, 0.1].
+
+    Raises
+    ------
+    ValueError, ArithmeticError
+        Where statsmodels raises (a vanishing long-run variance in the automatic lags).
+    """
+    nobs = z.shape[0]
+    resids = _kpss_resids(z, regression)
+    if nlags == "legacy":
+        lags = min(int(np.ceil(12.0 * np.power(nobs / 100.0, 1 / 4.0))), nobs - 1)
+    elif nlags == "auto":
+        lags = min(_kpss_autolag(resids, nobs), nobs - 1)
+    else:
+        lags = int(nlags)
+        if lags >= nobs:
+            raise ValueError(f"lags ({lags}) must be < number of observations ({nobs})")
+    eta = np.sum(resids.cumsum() ** 2) / (nobs**2)
+    s_hat = np.sum(resids**2)
+    for i in range(1, lags + 1):
+        prod = np.dot(resids[i:], resids[: nobs - i])
+        s_hat += 2 * prod * (1.0 - (i / (lags + 1.0)))
+    stat = eta / (s_hat / nobs)
+    crit = _KPSS_CRIT[regression]
+    return stat, np.interp(stat, crit, _KPSS_PVALS), lags
 
 
 def _kpss_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
-    from statsmodels.tools.sm_exceptions import InterpolationWarning
-    from statsmodels.tsa.stattools import kpss as sm_kpss
-
-    z = _scale_free(_finite(x))[0]  # the statistic is scale-free
+    z = _finite_scale_free(x)  # the statistic is scale-free
     reason = _degenerate_reason(z, 8)
     failed = {"statistic": math.nan, "pvalue": math.nan, "pvalue_bound": None, "lags": 0,
               "regression": regression, "nobs": int(z.size)}
     if reason:
         return {**failed, "error": reason}
     nlags: int | str = "auto"
-    if z.size > KPSS_AUTO_MAX:  # statsmodels' long-run variance loops over every lag
+    if z.size > KPSS_AUTO_MAX:  # the long-run variance loops over every lag
         nlags = min(_kpss_auto_lags(z, regression), KPSS_MAX_LAG)
     result, error = None, ""
     # the automatic lag (Hobijn et al.) divides by a long-run variance that can vanish on
-    # spiky inputs (OverflowError in statsmodels); fall back to the fixed rule then
+    # spiky inputs (OverflowError); fall back to the fixed rule then
     for attempt in (nlags, "legacy"):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                result = sm_kpss(z, regression=regression, nlags=attempt)
-            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                continue
+        try:
+            with np.errstate(all="ignore"):
+                result = _kpss_test(z, regression, attempt)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            continue
         if np.isfinite(result[0]) and np.isfinite(result[1]):
             break
         result, error = None, "non-finite statistic"
     if result is None:
         return {**failed, "error": error}
-    stat, pval, lags, crit = result
-    bound = None
-    for w in caught:
-        if issubclass(w.category, InterpolationWarning):
-            text = str(w.message)
-            bound = "lower" if "smaller" in text else "upper" if "greater" in text else None
-            # "p-value is smaller than the indicated p-value" -> true p below 0.01
+    stat, pval, lags = result
+    # statsmodels warns when the table clips the p-value: "smaller" (true p below 0.01) or
+    # "greater" (above 0.1)
+    bound = "lower" if pval == _KPSS_PVALS[-1] else "upper" if pval == _KPSS_PVALS[0] else None
+    crit = _KPSS_CRIT[regression]
     return {"statistic": float(stat), "pvalue": float(pval), "pvalue_bound": bound,
             "lags": int(lags), "regression": regression, "nobs": int(z.size),
-            "critical_values": {k: float(v) for k, v in crit.items()}}
+            "critical_values": {"10%": crit[0], "5%": crit[1], "2.5%": crit[2],
+                                "1%": crit[3]}}
 
 
 @cached

@@ -28,11 +28,134 @@ def _guerrero(x: np.ndarray, period: int, lower: float = -1.0, upper: float = 2.
     if mu.size < 3:
         return math.nan
 
+    count = mu.size
+
     def cv(lam: float) -> float:
+        # np.std(rat, ddof=1) / np.mean(rat), the same operations without numpy's wrappers
         rat = sd / mu ** (1.0 - lam)
-        return float(np.std(rat, ddof=1) / np.mean(rat))
+        total = rat.sum()
+        dev = rat - total / count
+        return float(math.sqrt((dev * dev).sum() / (count - 1)) / (total / count))
 
     return float(minimize_scalar(cv, bounds=(lower, upper), method="bounded").x)
+
+
+def _logsumexp(a: np.ndarray) -> Any:
+    """``scipy.special.logsumexp`` of a 1-D array: the same operations, without its wrappers.
+
+    The largest term is taken out of the sum (``log1p(sum(exp(a - max)) / m) + log(m) +
+    max`` with ``m`` the count of maxima), and the plain ``log(sum(exp(a)))`` is used when
+    that is not finite, exactly as scipy does, so the result has the same bits.
+    """
+    i = int(a.argmax())
+    top = a[i]
+    e = np.exp(a - top)
+    ties = a == top
+    m = int(np.count_nonzero(ties))
+    if m == 1:
+        e[i] = 0.0
+    else:
+        e[ties] = 0.0
+    s = e.sum()
+    if s != 0:
+        s = s / float(m)
+    out = np.log1p(s) + np.log(float(m)) + top
+    if not np.isfinite(out):
+        out = np.log(np.exp(a).sum())
+    return out
+
+
+def _boxcox_log_var(logx: np.ndarray, log_n: float) -> Any:
+    """The log of the variance of ``exp(logx)`` from ``logx``, as scipy computes it."""
+    logmean = _logsumexp(logx) - log_n
+    # log|x_i - mean| = log1p(-exp(-|logx_i - logmean|)) + max(logx_i, logmean): scipy's
+    # signed logsumexp of the pair, element by element
+    out = np.log1p(-np.exp(-np.abs(logx - logmean))) + np.maximum(logx, logmean)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        out[bad] = np.log(np.abs(np.exp(logx[bad]) + (-np.exp(logmean))))
+    return _logsumexp(2 * out) - log_n
+
+
+def boxcox_mle(x: np.ndarray) -> float:
+    """Box-Cox lambda by maximum likelihood: ``scipy.stats.boxcox_normmax(x, method="mle")``.
+
+    The same Brent search over the same log-likelihood (scipy's ``boxcox_llf``, whose
+    operations are reproduced without its array-API and NaN-policy wrappers: 20x faster,
+    and the same result to the last bit, which ``tests/test_stats.py`` checks).
+
+    Parameters
+    ----------
+    x : ndarray
+        Strictly positive, finite values.
+
+    Returns
+    -------
+    float
+        The lambda maximising the Box-Cox log-likelihood.
+    """
+    from scipy import optimize, special
+
+    x = np.asarray(x, dtype=float)
+    logdata = np.log(x)
+    total = logdata.sum()
+    n = x.shape[0]
+    log_n, half = math.log(n), n / 2
+
+    def neg_llf(lmb: float) -> Any:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if lmb == 0:
+                logvar = np.log(np.var(logdata))
+            else:
+                logvar = _boxcox_log_var(lmb * logdata, log_n) - 2 * math.log(abs(lmb))
+        return -((lmb - 1) * total - half * logvar)
+
+    res = optimize.brent(neg_llf, brack=(-2.0, 2.0))
+    # scipy keeps the transformed extreme below float max / 1e4 (never binding on
+    # ordinary data); the same guard
+    ymax = np.finfo(np.float64).max / 10000
+    xmax, xmin = float(x.max()), float(x.min())
+    if xmin >= 1:
+        extreme = xmax
+    elif xmax <= 1:
+        extreme = xmin
+    else:
+        extreme = xmax if special.boxcox(xmax, res) > abs(special.boxcox(xmin, res)) else xmin
+    if abs(special.boxcox(extreme, res)) > ymax:
+        y = ymax * np.sign(extreme - 1)
+        num = special.lambertw(-(extreme ** (-1 / y)) * np.log(extreme) / y, k=-1)
+        res = np.real(-num / np.log(extreme) - 1 / y)
+    return float(res)
+
+
+def _linregress(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """``(slope, rvalue, pvalue)`` of ``scipy.stats.linregress(x, y)`` (same formulas).
+
+    Raises
+    ------
+    ValueError
+        When every ``x`` is equal, as scipy does.
+    """
+    from scipy import special
+
+    n = len(x)
+    if np.amax(x) == np.amin(x) and n > 1:
+        raise ValueError("Cannot calculate a linear regression if all x values are identical")
+    ssxm, ssxym, _, ssym = np.cov(x, y, bias=1).flat
+    if ssxm == 0.0 or ssym == 0.0:
+        r = math.nan if ssxym == 0 else 0.0
+    else:
+        r = ssxym / np.sqrt(ssxm * ssym)
+        r = min(1.0, max(-1.0, r)) if abs(r) > 1.0 else r
+    slope = ssxym / ssxm
+    if n == 2:
+        prob = 1.0 if y[0] == y[1] else 0.0
+    else:
+        df = n - 2
+        tiny = 1.0e-20
+        t = r * np.sqrt(df / ((1.0 - r + tiny) * (1.0 + r + tiny)))
+        prob = 2 * special.stdtr(df, -np.abs(t))
+    return float(slope), float(r), float(prob)
 
 
 @cached
@@ -47,8 +170,6 @@ def boxcox_lambda(ctx: Context) -> dict[str, Any]:
         maximum likelihood), ``period`` used, ``n``; ``lambda`` is NaN when the
         training part is not strictly positive.
     """
-    from scipy import stats as sps
-
     train = _scale_free(_finite(ctx.train))[0]  # lambda is scale-free
     season = detect_period(ctx)
     period = season["period"] if season and season["kind"] == "seasonal" else 2
@@ -57,7 +178,7 @@ def boxcox_lambda(ctx: Context) -> dict[str, Any]:
                 "n": int(train.size), "positive": bool(train.size and train.min() > 0)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mle = float(sps.boxcox_normmax(train, method="mle"))
+        mle = float(boxcox_mle(train))
     return {"lambda": _guerrero(train, period), "lambda_mle": mle, "period": period,
             "n": int(train.size), "positive": True}
 
@@ -81,8 +202,6 @@ def variance_vs_level(ctx: Context) -> dict[str, Any]:
         ``n_blocks``, ``level_ratio`` (largest / smallest block mean), ``slope``,
         ``slope_pvalue``, ``correlation`` (of the logs), ``lambda_from_slope``.
     """
-    from scipy import stats as sps
-
     x = _scale_free(ctx.values)[0]  # level ratio and slope are scale-free
     if x.size < 16 or x.min() <= 0 or _is_constant(x):
         return {"positive": bool(x.size and x.min() > 0), "n_blocks": 0}
@@ -101,9 +220,9 @@ def variance_vs_level(ctx: Context) -> dict[str, Any]:
     ok = spread > 0
     if ok.sum() < 4:
         return {"positive": True, "block": int(w), "n_blocks": int(ok.sum())}
-    fit = sps.linregress(np.log(level[ok]), np.log(spread[ok]))
+    slope, rvalue, pvalue = _linregress(np.log(level[ok]), np.log(spread[ok]))
     return {"positive": True, "block": int(w), "n_blocks": int(ok.sum()),
-            "level_ratio": float(level.max() / level.min()), "slope": float(fit.slope),
-            "slope_pvalue": float(fit.pvalue), "correlation": float(fit.rvalue),
-            "lambda_from_slope": float(1.0 - fit.slope)}
+            "level_ratio": float(level.max() / level.min()), "slope": float(slope),
+            "slope_pvalue": float(pvalue), "correlation": float(rvalue),
+            "lambda_from_slope": float(1.0 - slope)}
 

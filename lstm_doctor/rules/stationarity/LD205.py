@@ -45,7 +45,12 @@ class Rule_LD205(Rule):  # noqa: N801
                    "log_lambda_band": Interval(float, 0, None)}
 
     def measure(self, ctx):
-        """Power-law slope of spread on level, its p-value, the level range and lambda."""
+        """Power-law slope of spread on level, its p-value, the level range and lambda.
+
+        The Box-Cox lambdas are reported with a finding only: when the spread does not
+        grow with the level the rule passes and its evidence is not shown, so they are
+        not searched for (on a short series they cost more than everything else here).
+        """
         reason = stats.untestable_reason(ctx)
         if reason:
             raise NotApplicable(reason)
@@ -57,6 +62,11 @@ class Rule_LD205(Rule):  # noqa: N801
             raise NotApplicable("the series is not strictly positive (log/Box-Cox need > 0)")
         if "slope" not in rel:
             raise NotApplicable(f"too few blocks ({rel['n_blocks']}) to relate spread to level")
+        o = self.options
+        if not facts.variance_grows_with_level(rel, min_slope=o["min_slope"],
+                                               max_pvalue=o["max_pvalue"],
+                                               min_level_ratio=o["min_level_ratio"]):
+            return dict(rel)  # judged a pass: the Box-Cox search (most of the cost) is moot
         lam = stats.boxcox_lambda(ctx)
         return {**rel, "boxcox_lambda": lam["lambda"], "boxcox_lambda_mle": lam["lambda_mle"]}
 
