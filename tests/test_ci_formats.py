@@ -284,3 +284,20 @@ def test_render_rejects_unknown_format(reports):
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__]))
+
+
+def test_several_files_json_has_one_line_per_file_and_loads_back():
+    import json as _json
+
+    from lstm_doctor.render.json import render_json
+
+    reports = [{"data": {"source": f"s{i}.csv"}, "findings": [], "rules": [],
+                "summary": {"error": 0, "warning": 0, "info": 0}} for i in range(3)]
+    text = render_json([*reports, {"source": "bad.csv", "error": "one line"}])
+    doc = _json.loads(text)
+    assert [f.get("data", {}).get("source", f.get("source")) for f in doc["files"]] == [
+        "s0.csv", "s1.csv", "s2.csv", "bad.csv"]
+    file_lines = [ln for ln in text.splitlines() if ln.startswith('    {"')]
+    assert len(file_lines) == 4  # one line per file: greppable, diff-friendly
+    assert _json.loads(render_json([reports[0]])) == reports[0]
+    assert "\n  " in render_json([reports[0]])  # one report stays indented
