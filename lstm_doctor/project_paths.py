@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lstm_doctor._globs import glob_regex
 from lstm_doctor.project import KEYS, ProjectConfig, find_project_file, load_project_config
 
 
@@ -19,24 +20,7 @@ def glob_match(pattern: str, rel_path: str) -> bool:
     pattern = pattern.strip().removeprefix("./")
     if "/" not in pattern:
         rel_path = rel_path.rsplit("/", 1)[-1]
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.fullmatch("".join(out), rel_path) is not None
+    return re.fullmatch(glob_regex(pattern), rel_path) is not None
 
 
 def for_file(project: ProjectConfig, data_path: str | Path) -> ProjectConfig:

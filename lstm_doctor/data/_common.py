@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+from lstm_doctor._numeric import _median  # noqa: F401 - shared with stats
 
 #: Fewest finite target values a series must have.
 MIN_POINTS = 10
@@ -15,13 +15,3 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _median(z: np.ndarray) -> float:
-    """``np.median`` of a finite 1-D array (the same middle values and mean of two)."""
-    n = z.size
-    half = n // 2
-    if n % 2:
-        return float(np.partition(z, half)[half])
-    part = np.partition(z, (half - 1, half))
-    if part.dtype.kind in "iub":  # numpy averages integers as floats
-        return (float(part[half - 1]) + float(part[half])) / 2
-    return float((part[half - 1] + part[half]) / 2)

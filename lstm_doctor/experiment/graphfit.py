@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_doctor.experiment.lstm import LSTMForecaster, import_keras
+from lstm_doctor.experiment.lstm import LSTMForecaster, import_keras, stop_reason
 
 #: How many traced trainers (architectures) are kept; the least recently used goes first.
 MAX_TRAINERS = 12
@@ -479,15 +479,8 @@ class GraphLSTMForecaster(LSTMForecaster):
         self.fit_seconds_ = float(clock() - started)
         self.history_ = history
         self.epochs_run_ = len(history["loss"])
-        losses = np.asarray(history["loss"], dtype=float)
-        if losses.size and not np.all(np.isfinite(losses)):
-            self.stopped_by_ = "non-finite loss"
-        elif stopped == "budget":
-            self.stopped_by_ = "budget"
-        elif stopper is not None and stopper.stopped_epoch > 0:
-            self.stopped_by_ = "early_stopping"
-        else:
-            self.stopped_by_ = "epochs"
+        self.stopped_by_ = stop_reason(history["loss"], budget=stopped == "budget",
+                                       stopper=stopper)
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:

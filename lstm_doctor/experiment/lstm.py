@@ -201,6 +201,22 @@ def guard_callback(keras: Any, seconds: float | None, clock: Callable[[], float]
     return Guard()
 
 
+def stop_reason(losses: Any, *, budget: bool, stopper: Any) -> str:
+    """Why a training ended: ``non-finite loss``, ``budget``, ``early_stopping`` or ``epochs``.
+
+    Shared by the plain Keras ``fit`` path and the traced one
+    (:mod:`lstm_doctor.experiment.graphfit`).
+    """
+    losses = np.asarray(losses, dtype=float)
+    if losses.size and not np.all(np.isfinite(losses)):
+        return "non-finite loss"
+    if budget:
+        return "budget"
+    if stopper is not None and stopper.stopped_epoch > 0:
+        return "early_stopping"
+    return "epochs"
+
+
 class LSTMForecaster:
     """Stacked-LSTM forecaster (Keras 3) predicting ``horizon`` steps from a window.
 
@@ -395,15 +411,8 @@ class LSTMForecaster:
         self.startup_seconds_ = guard.startup
         self.history_ = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
         self.epochs_run_ = len(self.history_.get("loss", []))
-        losses = np.asarray(self.history_.get("loss", []), dtype=float)
-        if losses.size and not np.all(np.isfinite(losses)):
-            self.stopped_by_ = "non-finite loss"
-        elif guard.stopped == "budget":
-            self.stopped_by_ = "budget"
-        elif stopper is not None and stopper.stopped_epoch > 0:
-            self.stopped_by_ = "early_stopping"
-        else:
-            self.stopped_by_ = "epochs"
+        self.stopped_by_ = stop_reason(self.history_.get("loss", []),
+                                       budget=guard.stopped == "budget", stopper=stopper)
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:

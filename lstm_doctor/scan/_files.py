@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from lstm_doctor._globs import glob_regex
 from lstm_doctor.errors import InputError
 
 SUFFIXES = (".py", ".ipynb")
@@ -34,34 +35,8 @@ def _pattern_regex(pattern: str) -> tuple[re.Pattern[str], bool, bool]:
     pattern = pattern.strip("/") if dir_only else pattern
     anchored = "/" in pattern
     pattern = pattern.lstrip("/")
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[":
-            end = pattern.find("]", i + 1)
-            if end < 0:
-                out.append(re.escape("["))
-                i += 1
-            else:
-                body = pattern[i + 1:end].replace("\\", "\\\\")
-                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-                i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
     prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(prefix + "".join(out) + "$"), dir_only, negated
+    return re.compile(prefix + glob_regex(pattern, classes=True) + "$"), dir_only, negated
 
 
 class Excludes:

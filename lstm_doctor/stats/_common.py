@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from lstm_doctor._numeric import _median  # noqa: F401 - shared with stats
+
 if TYPE_CHECKING:
     from lstm_doctor.context import Context
 
@@ -213,16 +215,6 @@ def _is_constant(x: np.ndarray) -> bool:
     return high - low <= 1e-12 * max(high, -low)
 
 
-def _median(z: np.ndarray) -> float:
-    """``np.median`` of a finite 1-D array (the same middle values and mean of two)."""
-    n = z.size
-    half = n // 2
-    if n % 2:
-        return float(np.partition(z, half)[half])
-    part = np.partition(z, (half - 1, half))
-    if part.dtype.kind in "iub":  # numpy averages integers as floats
-        return (float(part[half - 1]) + float(part[half])) / 2
-    return float((part[half - 1] + part[half]) / 2)
 
 
 # -- numpy's reductions without their wrappers -----------------------------------------------
