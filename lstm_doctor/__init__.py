@@ -62,7 +62,11 @@ from lstm_doctor.scan import scan  # noqa: E402
 
 def __getattr__(name: str):
     # Lazy: `import lstm_doctor` stays cheap (no pandas/statsmodels until used).
-    if name in ("check", "check_panel", "report", "report_panel", "explain", "list_rules"):
+    if name == "report_panel":  # the fleet runner calls api.report: api does not import it
+        from lstm_doctor import report_fleet
+
+        return report_fleet.report_panel
+    if name in ("check", "check_panel", "report", "explain", "list_rules"):
         from lstm_doctor import api
 
         return getattr(api, name)

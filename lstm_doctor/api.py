@@ -15,7 +15,6 @@ from lstm_doctor.fix import FixResult, fix
 from lstm_doctor.options import CheckOptions
 from lstm_doctor.panel import PanelReport, check_panel
 from lstm_doctor.report_facts import attach_facts
-from lstm_doctor.report_fleet import FleetReport, report_panel
 from lstm_doctor.rules import instantiate_rules as _instantiate
 
 
@@ -212,5 +211,5 @@ def list_rules() -> list[dict[str, Any]]:
              "needs_config": r.needs_config} for r in get_rules()]
 
 
-__all__ = ["check", "check_panel", "report", "report_panel", "fix", "explain", "list_rules",
-           "InputError", "PanelReport", "FleetReport", "FixResult"]
+__all__ = ["check", "check_panel", "report", "fix", "explain", "list_rules",
+           "InputError", "PanelReport", "FixResult"]
