@@ -225,9 +225,10 @@ def test_acf_ljung_box_pacf_equal_statsmodels_bit_for_bit():
 
 def test_periodogram_and_mackinnon_equal_scipy_statsmodels_bit_for_bit():
     from scipy.signal import periodogram
-    from statsmodels.tsa.adfvalues import mackinnonp
+    from statsmodels.tsa import adfvalues
+    from statsmodels.tsa.adfvalues import mackinnoncrit, mackinnonp
 
-    from lstm_doctor.stats._lapack import mackinnon_pvalue
+    from lstm_doctor.stats._mackinnon import mackinnon_crit, mackinnon_pvalue
     from lstm_doctor.stats.seasonality import _periodogram
 
     for x in _samples(30):
@@ -237,6 +238,12 @@ def test_periodogram_and_mackinnon_equal_scipy_statsmodels_bit_for_bit():
     for stat in np.linspace(-30, 5, 141):
         for reg in ("n", "c", "ct", "ctt"):
             assert mackinnon_pvalue(float(stat), reg) == float(mackinnonp(stat, reg, N=1))
+    for reg in ("n", "c", "ct", "ctt"):  # at the tables' switch and bounds, and the crit
+        star, low = adfvalues._tau_stars[reg][0], adfvalues._tau_mins[reg][0]
+        for stat in (star, np.nextafter(star, 0), low, np.nextafter(low, -np.inf)):
+            assert mackinnon_pvalue(float(stat), reg) == float(mackinnonp(stat, reg, N=1))
+        for nobs in (np.inf, 8, 25, 37, 100, 144, 1_000, 10**6):
+            assert np.array_equal(mackinnon_crit(reg, nobs), mackinnoncrit(1, reg, nobs))
 
 
 def test_numpy_reductions_without_wrappers_equal_numpy_bit_for_bit():

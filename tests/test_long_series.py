@@ -97,6 +97,32 @@ def test_fft_acf_equals_the_direct_acf(ctx):
     np.testing.assert_allclose(fast, _direct_acf(ctx.values, 200), rtol=1e-8, atol=1e-12)
 
 
+def test_long_acf_by_dot_products_and_by_real_fft_equal_the_direct_acf(ctx):
+    """Few lags: one dot product per lag; many: a real FFT padded only to n + lags."""
+    from lstm_doctor.stats import autocorrelation as ac
+
+    x = np.diff(ctx.values)
+    assert x.size > ac.ACF_LONG_MIN
+    for nlags in (1, 10, ac.ACF_DOT_MAX_LAGS, ac.ACF_DOT_MAX_LAGS + 1, 400):
+        np.testing.assert_allclose(ac._acf_raw(x, nlags), _direct_acf(x, nlags),
+                                   rtol=1e-10, atol=1e-13)
+    d = x - x.mean()
+    for lags in (3, 500):
+        sums = ac.long_autocovariances(d, lags)
+        direct = [float(d[k:] @ d[: d.size - k]) for k in range(lags + 1)]
+        np.testing.assert_allclose(sums, direct, rtol=1e-10, atol=1e-10 * direct[0])
+
+
+def test_fft_padding_is_statsmodels_next_regular_number():
+    from statsmodels.compat.scipy import _next_regular
+
+    from lstm_doctor.stats.autocorrelation import _next_5_smooth
+
+    rng = np.random.default_rng(3)
+    for n in [*range(1, 5000), *rng.integers(5000, 10**9, 500).tolist(), 2**40 + 1, 3**20]:
+        assert _next_5_smooth(int(n)) == _next_regular(int(n)), n
+
+
 def test_ljung_box_beyond_the_direct_limit_equals_the_direct_statistic(ctx):
     from scipy.stats import chi2
 
@@ -131,15 +157,16 @@ def test_kpss_with_capped_lags_equals_statsmodels_auto(ctx):
 
     x = np.diff(ctx.values)
     assert x.size > stats.KPSS_AUTO_MAX
-    fast = stats.kpss(ctx, "diff1", x, "c")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        auto = kpss(x, regression="c", nlags="auto")
-        # the same lag count as statsmodels' automatic choice, capped for the O(n * lags) cost
-        assert fast["lags"] == min(auto[2], stats.KPSS_MAX_LAG)
-        ref = kpss(x, regression="c", nlags=fast["lags"])
-    assert fast["statistic"] == pytest.approx(ref[0], rel=1e-10)
-    assert fast["pvalue"] == pytest.approx(ref[1], rel=1e-10)
+    for regression, series in (("c", x), ("ct", ctx.values)):
+        fast = stats.kpss(ctx, f"kpss-{regression}", series, regression)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            auto = kpss(series, regression=regression, nlags="auto")
+            # statsmodels' automatic lag count, capped for the O(n * lags) cost
+            assert fast["lags"] == min(auto[2], stats.KPSS_MAX_LAG)
+            ref = kpss(series, regression=regression, nlags=fast["lags"])
+        assert fast["statistic"] == pytest.approx(ref[0], rel=1e-10)
+        assert fast["pvalue"] == pytest.approx(ref[1], rel=1e-10)
 
 
 def test_windows_are_float32_and_equal_the_float64_gather():

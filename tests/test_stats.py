@@ -254,9 +254,9 @@ def test_each_test_runs_once_per_run(monkeypatch):
         adf_calls[(_digest(x), kwargs.get("regression"))] += 1
         return real_adf(x, *args, **kwargs)
 
-    def counting_kpss(x, regression, nlags):
+    def counting_kpss(x, regression, nlags, resids=None):
         kpss_calls[(_digest(x), regression)] += 1
-        return real_kpss(x, regression, nlags)
+        return real_kpss(x, regression, nlags, resids)
 
     monkeypatch.setattr(fast_adf, "adfuller_fast", counting_adf)
     monkeypatch.setattr(stats.unitroot, "_kpss_test", counting_kpss)

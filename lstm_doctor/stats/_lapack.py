@@ -60,45 +60,6 @@ def _solve_upper(r: np.ndarray, b: np.ndarray, transpose: bool = False) -> np.nd
     return x
 
 
-def mackinnon_pvalue(stat: float, regression: str) -> float:
-    """MacKinnon's (1994) approximate p-value of an ADF statistic (one variable).
-
-    ``statsmodels.tsa.adfvalues.mackinnonp(stat, regression, N=1)``: the same tables and
-    polynomial, and the normal CDF by its special function (scipy's ``norm.cdf`` wrapper
-    costs more than the rest of a short series' test).
-
-    Parameters
-    ----------
-    stat : float
-        The ADF statistic.
-    regression : {"c", "ct", "ctt", "n"}
-        Deterministic terms of the test regression.
-
-    Returns
-    -------
-    float
-    """
-    try:
-        from statsmodels.tsa import adfvalues as tables
-
-        top = tables._tau_maxs[regression][0]
-        bottom = tables._tau_mins[regression][0]
-        star = tables._tau_stars[regression][0]
-        small, large = tables._tau_smallps[regression][0], tables._tau_largeps[regression][0]
-    except (ImportError, AttributeError, KeyError):  # pragma: no cover - tables moved
-        from statsmodels.tsa.adfvalues import mackinnonp
-
-        return float(mackinnonp(stat, regression=regression, N=1))
-    from scipy import special
-
-    if stat > top:
-        return 1.0
-    if stat < bottom:
-        return 0.0
-    coef = small if stat <= star else large
-    return float(special.ndtr(np.polyval(coef[::-1], stat)))
-
-
 def _legendre_line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``numpy.polynomial.legendre.legfit(x, y, 1)``: the same scaled least squares.
 

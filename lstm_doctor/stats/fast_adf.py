@@ -62,8 +62,8 @@ from lstm_doctor.stats._lapack import (
     _cond,
     _legendre_line,
     _solve_upper,
-    mackinnon_pvalue,
 )
+from lstm_doctor.stats._mackinnon import mackinnon_crit, mackinnon_pvalue
 
 __all__ = ["AdfResult", "adfuller_fast", "mackinnon_pvalue"]
 
@@ -483,7 +483,6 @@ def adfuller_fast(
     True
     """
     from scipy.linalg import lapack
-    from statsmodels.tsa.adfvalues import mackinnoncrit
 
     arr, lag, regression, autolag, ntrend = _validate(x, maxlag, regression, autolag, max_lag_cap)
     n = arr.shape[0]
@@ -557,7 +556,7 @@ def adfuller_fast(
         )
     stat = _level_tvalue(r_final, k, level, nobs)
     pvalue = mackinnon_pvalue(stat, regression)
-    crit = mackinnoncrit(N=1, regression=regression, nobs=nobs)
+    crit = mackinnon_crit(regression, nobs)
     critical_values = {"1%": float(crit[0]), "5%": float(crit[1]), "10%": float(crit[2])}
     return AdfResult(
         statistic=stat,

@@ -99,11 +99,6 @@ def adf(ctx: Context, x_key: str, x: np.ndarray, regression: str = "c") -> dict[
     return _adf_raw(x, regression)
 
 
-def _kpss_auto_lags(z: np.ndarray, regression: str) -> int:
-    """Hobijn et al. (1998) lag count, as statsmodels' ``nlags="auto"`` computes it."""
-    return _kpss_autolag(_kpss_resids(z, regression), z.size)
-
-
 def _kpss_resids(z: np.ndarray, regression: str) -> np.ndarray:
     """The residuals statsmodels' KPSS works on: demeaned, or of an OLS line (``"ct"``).
 
@@ -142,11 +137,16 @@ _KPSS_CRIT = {"c": [0.347, 0.463, 0.574, 0.739], "ct": [0.119, 0.146, 0.176, 0.2
 _KPSS_PVALS = [0.10, 0.05, 0.025, 0.01]
 
 
-def _kpss_test(z: np.ndarray, regression: str, nlags: int | str) -> tuple[float, float, int]:
+def _kpss_test(z: np.ndarray, regression: str, nlags: int | str,
+               resids: np.ndarray | None = None) -> tuple[float, float, int]:
     """``statsmodels.tsa.stattools.kpss(z, regression, nlags)[:3]``, the same operations.
 
     ``nlags`` is ``"auto"`` (Hobijn et al.), ``"legacy"`` (``ceil(12 (n/100)^(1/4))``) or a
     number; the p-value is interpolated in the table and clipped to [0.01, 0.1].
+    ``resids`` are :func:`_kpss_resids` when the caller has them already. Beyond
+    :data:`KPSS_AUTO_MAX` points the long-run variance's lagged sums come from
+    :func:`~lstm_doctor.stats.autocorrelation.long_autocovariances` (the same sums to
+    rounding, in ``O(n log n)`` rather than ``O(n * lags)``).
 
     Raises
     ------
@@ -154,7 +154,8 @@ def _kpss_test(z: np.ndarray, regression: str, nlags: int | str) -> tuple[float,
         Where statsmodels raises (a vanishing long-run variance in the automatic lags).
     """
     nobs = z.shape[0]
-    resids = _kpss_resids(z, regression)
+    if resids is None:
+        resids = _kpss_resids(z, regression)
     if nlags == "legacy":
         lags = min(int(np.ceil(12.0 * np.power(nobs / 100.0, 1 / 4.0))), nobs - 1)
     elif nlags == "auto":
@@ -165,9 +166,21 @@ def _kpss_test(z: np.ndarray, regression: str, nlags: int | str) -> tuple[float,
             raise ValueError(f"lags ({lags}) must be < number of observations ({nobs})")
     eta = np.sum(resids.cumsum() ** 2) / (nobs**2)
     s_hat = np.sum(resids**2)
+    if nobs > KPSS_AUTO_MAX and lags > 0:
+        from lstm_doctor.stats.autocorrelation import long_autocovariances
+
+        prods = long_autocovariances(resids, lags)[1:]
+        bartlett = 1.0 - np.arange(1, lags + 1) / (lags + 1.0)
+        s_hat += float(np.sum(2 * prods * bartlett))
+        return _kpss_result(eta, s_hat, nobs, regression, lags)
     for i in range(1, lags + 1):
         prod = np.dot(resids[i:], resids[: nobs - i])
         s_hat += 2 * prod * (1.0 - (i / (lags + 1.0)))
+    return _kpss_result(eta, s_hat, nobs, regression, lags)
+
+
+def _kpss_result(eta: float, s_hat: float, nobs: int, regression: str,
+                 lags: int) -> tuple[float, float, int]:
     stat = eta / (s_hat / nobs)
     crit = _KPSS_CRIT[regression]
     return stat, np.interp(stat, crit, _KPSS_PVALS), lags
@@ -181,15 +194,17 @@ def _kpss_raw(x: np.ndarray, regression: str) -> dict[str, Any]:
     if reason:
         return {**failed, "error": reason}
     nlags: int | str = "auto"
+    resids = None
     if z.size > KPSS_AUTO_MAX:  # the long-run variance loops over every lag
-        nlags = min(_kpss_auto_lags(z, regression), KPSS_MAX_LAG)
+        resids = _kpss_resids(z, regression)
+        nlags = min(_kpss_autolag(resids, z.size), KPSS_MAX_LAG)
     result, error = None, ""
     # the automatic lag (Hobijn et al.) divides by a long-run variance that can vanish on
     # spiky inputs (OverflowError); fall back to the fixed rule then
     for attempt in (nlags, "legacy"):
         try:
             with np.errstate(all="ignore"):
-                result = _kpss_test(z, regression, attempt)
+                result = _kpss_test(z, regression, attempt, resids)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
             error = f"{type(exc).__name__}: {exc}"
             continue
