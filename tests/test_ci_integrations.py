@@ -294,7 +294,9 @@ def test_assert_ready_with_a_set_up_and_bad_input():
 
 # -- speed-related guarantee: no TensorFlow, no matplotlib ------------------------------------
 
-def test_check_never_imports_tensorflow_or_matplotlib(tmp_path):
+def test_check_never_imports_tensorflow_matplotlib_or_statsmodels(tmp_path):
+    """Nor scipy.stats/scipy.signal: STL, the MacKinnon tables and the normal tails are our
+    own (half a second to a second of start-up per process and per --jobs worker)."""
     cfg = tmp_path / "lstm.yaml"
     cfg.write_text("preprocessing: {scaler: minmax}\nwindow: {seq_length: 24}\n")
     outputs = []
@@ -322,6 +324,9 @@ def test_check_never_imports_tensorflow_or_matplotlib(tmp_path):
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras',"
         " 'matplotlib', 'torch'})\n"
         "print('HEAVY=' + ','.join(heavy))\n"
+        "slow = sorted(m for m in sys.modules if m.split('.')[0] == 'statsmodels'"
+        " or m in ('scipy.stats', 'scipy.signal'))\n"
+        "print('SLOW=' + ','.join(slow[:5]))\n"
         "print('DURING=' + ';'.join(during))\n"
         "print('AFTER=' + blas())\n"
         "print('ENV=' + ','.join(v for v in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS',"
@@ -333,6 +338,7 @@ def test_check_never_imports_tensorflow_or_matplotlib(tmp_path):
                           cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "HEAVY=\n" in proc.stdout, proc.stdout
+    assert "SLOW=\n" in proc.stdout, proc.stdout
     # one BLAS thread while the CLI checks (threadpoolctl, cli_output.limited_threads), no
     # environment variable set, and the pools are as they were afterwards (API users)
     assert "DURING=1;1\n" in proc.stdout, proc.stdout

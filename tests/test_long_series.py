@@ -116,7 +116,7 @@ def test_long_acf_by_dot_products_and_by_real_fft_equal_the_direct_acf(ctx):
 def test_fft_padding_is_statsmodels_next_regular_number():
     from statsmodels.compat.scipy import _next_regular
 
-    from lstm_doctor.stats.autocorrelation import _next_5_smooth
+    from lstm_doctor._numeric import _next_5_smooth
 
     rng = np.random.default_rng(3)
     for n in [*range(1, 5000), *rng.integers(5000, 10**9, 500).tolist(), 2**40 + 1, 3**20]:

@@ -204,7 +204,7 @@ def acf_pacf_plot(values: np.ndarray, *, period: int | None = None,
 
     ``n_total``: the length of the whole series when ``values`` is its stored tail.
     """
-    from statsmodels.tsa.stattools import acf, levinson_durbin
+    from lstm_doctor._numeric import _acf_fft, _levinson_pacf
 
     x = np.asarray(values, dtype=float)
     size = x.size
@@ -216,8 +216,8 @@ def acf_pacf_plot(values: np.ndarray, *, period: int | None = None,
     nlags = int(min(want, 400, n // 2 - 1))
     if nlags < 2:
         return None
-    r = acf(x, nlags=nlags, fft=True, missing="none")
-    pacf = np.asarray(levinson_durbin(r, nlags=nlags, isacov=True)[2])  # lag 0..nlags
+    r = _acf_fft(x, nlags)  # statsmodels' acf(fft=True) and levinson_durbin, same bits
+    pacf = _levinson_pacf(r, nlags)  # lag 0..nlags
     band = 1.96 / math.sqrt(n)
     lags = np.arange(nlags + 1)
     with _figure(10, 3.0, 1, 2) as (fig, axes):
@@ -258,7 +258,8 @@ def decomposition_plot(y: np.ndarray, x: np.ndarray, period: int, *, x_label: st
         The length of the whole series (for the caption).
     """
     import pandas as pd
-    from statsmodels.tsa.seasonal import STL
+
+    from lstm_doctor._stl import stl_decompose
 
     y = np.asarray(y, dtype=float)
     take = y.size
@@ -270,9 +271,9 @@ def decomposition_plot(y: np.ndarray, x: np.ndarray, period: int, *, x_label: st
         seg = seg.interpolate(limit_direction="both")
     if not np.isfinite(seg.to_numpy()).all() or seg.std() == 0:
         return None
-    res = STL(seg.to_numpy(), period=int(period), robust=True).fit()
-    parts = (("observed", seg.to_numpy()), ("trend", res.trend), ("seasonal", res.seasonal),
-             ("residual", res.resid))
+    trend, seasonal, resid = stl_decompose(seg.to_numpy(), int(period), robust=True)
+    parts = (("observed", seg.to_numpy()), ("trend", trend), ("seasonal", seasonal),
+             ("residual", resid))
     with _figure(10, 6.0, 4, 1, sharex=True) as (fig, axes):
         for ax, (name, vals) in zip(axes[:, 0], parts, strict=True):
             if name == "residual":

@@ -188,10 +188,12 @@ def _score_period(x: np.ndarray, period: int) -> dict[str, Any]:
 
 
 def _stl_strength(x: np.ndarray, period: int) -> float:
-    from statsmodels.tsa.seasonal import STL
+    """Seasonal strength of an STL decomposition (statsmodels' ``STL(x, period)``, by
+    :func:`~lstm_doctor._stl.stl_decompose`: no statsmodels/scipy import).
+    """
+    from lstm_doctor._stl import stl_decompose
 
-    res = STL(x, period=int(period), robust=False).fit()
-    seas, resid = np.asarray(res.seasonal), np.asarray(res.resid)
+    _, seas, resid = stl_decompose(x, int(period))
     denom = _var(seas + resid)
     return max(0.0, 1.0 - _var(resid) / denom) if denom > 0 else 0.0
 

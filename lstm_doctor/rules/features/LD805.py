@@ -42,7 +42,7 @@ class Rule_LD805(Rule):  # noqa: N801
 
     def measure(self, ctx):
         """Per input: the lag-0 correlation with the target's innovations; calendars."""
-        from scipy.stats import norm
+        from scipy import special  # ndtr(-x) is norm.sf(x), bit for bit
 
         inp = feature_inputs(ctx)
         if inp.horizon <= 1:
@@ -54,8 +54,8 @@ class Rule_LD805(Rule):  # noqa: N801
         per = {}
         for name, col in inp.columns.items():
             r, n = rel[name]["lag0_r"], rel[name]["lag0_n"]
-            p = min(1.0, 2 * norm.sf(abs(math.atanh(min(abs(r), 1 - 1e-12)))
-                                    * math.sqrt(n - 3)) * len(inp.columns)) \
+            p = min(1.0, 2 * special.ndtr(-abs(math.atanh(min(abs(r), 1 - 1e-12)))
+                                       * math.sqrt(n - 3)) * len(inp.columns)) \
                 if r == r and n > 3 else 1.0
             per[name] = {"lag0_r": r, "n": n, "p_bonferroni": p,
                          "known_in_advance": known_in_advance(col)}
