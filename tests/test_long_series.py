@@ -113,6 +113,23 @@ def test_long_acf_by_dot_products_and_by_real_fft_equal_the_direct_acf(ctx):
         np.testing.assert_allclose(sums, direct, rtol=1e-10, atol=1e-10 * direct[0])
 
 
+def test_long_moving_averages_by_cumulative_sums_equal_the_convolution():
+    """A day of minutes (period 1440) over 1e6 points: cumulative sums, not O(n p)."""
+    from lstm_doctor.stats import seasonality as sz
+
+    rng = np.random.default_rng(5)
+    for n, p in [(10**6, 1440), (300_000, 1441), (300_000, 168), (10**6, 24), (500, 168)]:
+        t = np.arange(n)
+        x = 5000 + np.cumsum(rng.normal(size=n)) + 30 * np.sin(2 * np.pi * t / p)
+        w = np.r_[0.5, np.ones(p - 1), 0.5] / p if p % 2 == 0 else np.ones(p) / p
+        fast, offset = sz._ma_trend(x, p)
+        ref = np.convolve(x, w, mode="valid")
+        assert offset == (w.size - 1) // 2 and fast.shape == ref.shape
+        np.testing.assert_allclose(fast, ref, rtol=0, atol=1e-12 * np.max(np.abs(x)))
+        if n * w.size <= sz.MA_CUMSUM_WORK or w.size <= sz.MA_CUMSUM_MIN_SPAN:
+            assert np.array_equal(fast, ref)  # short work: the exact convolution
+
+
 def test_fft_padding_is_statsmodels_next_regular_number():
     from statsmodels.compat.scipy import _next_regular
 
