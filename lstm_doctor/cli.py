@@ -548,7 +548,16 @@ cli.add_command(schema_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: maps errors to exit code 2 without tracebacks."""
+    """Console-script entry point: maps errors to exit code 2 without tracebacks (as the
+    console script, ends at once when done if TensorFlow was loaded: :mod:`._exit`).
+    """
+    from lstm_doctor._exit import exit_when_done
+
+    with exit_when_done(console_script=argv is None):
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="lstm-doctor", standalone_mode=False)
     except InputError as exc:
