@@ -149,7 +149,8 @@ def check(ctx, data, target, time_col, features, config_path, model_path, select
     """
     from lstm_doctor.cli_output import limited_threads
 
-    with limited_threads():  # BLAS on one thread for this command only (not for the API)
+    # BLAS on one thread for this command only (not for the API)
+    with limited_threads(in_process=jobs == 1 and not scheduler):
         _check(ctx, data, formats, quiet, statistics, pre_commit, outputs, baseline_path,
                write_baseline_path, id_col, jobs, scheduler, project_config, isolated,
                {"target": target, "time-col": time_col, "features": features,

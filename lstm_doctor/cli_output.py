@@ -92,13 +92,15 @@ def write_quietly(results: list[dict[str, Any]], fmt: str, output: str, fail_on:
 
 
 @contextlib.contextmanager
-def limited_threads(limit: int = 1) -> Iterator[None]:
+def limited_threads(limit: int = 1, *, in_process: bool = True) -> Iterator[None]:
     """BLAS (and OpenMP) on ``limit`` threads for the duration of the block.
 
     The checks only do small linear algebra; on a busy 2-CPU CI runner OpenBLAS's worker
     threads spin against other processes and made the unit-root tests up to 6x slower.
     The user's own ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` win.
-    Outside the block (the API, notebooks) nothing is limited.
+    Outside the block (the API, notebooks) nothing is limited. ``in_process=False`` (the
+    series are checked by worker processes, which joblib limits itself) does not load
+    scipy's BLAS here only to limit it (a quarter of a second of the parent's start-up).
     """
     import os
 
@@ -112,7 +114,9 @@ def limited_threads(limit: int = 1) -> Iterator[None]:
         yield
         return
     import numpy  # noqa: F401 - load the BLAS libraries first: only loaded pools are limited
-    import scipy.linalg  # noqa: F401 - scipy's wheels bring their own OpenBLAS
+
+    if in_process:
+        import scipy.linalg  # noqa: F401 - scipy's wheels bring their own OpenBLAS
 
     with threadpool_limits(limits=limit):
         yield

@@ -58,6 +58,7 @@ def locate(results: list[dict[str, Any]], *, config: str | Path | None = None,
     """
     base = Path(cwd) if cwd else Path.cwd()
     setup = _setup_file(config, model)
+    paths: dict[str, dict[str, Any]] = {}  # a file's shown path, uri and root, found once
     out = []
     for r in results:
         if "findings" not in r:
@@ -66,7 +67,8 @@ def locate(results: list[dict[str, Any]], *, config: str | Path | None = None,
         findings = []
         for f in r["findings"]:
             where = f.get("location") or _place(r, f, setup)
-            findings.append({**f, "location": _complete(where, base)} if where else dict(f))
+            findings.append({**f, "location": _complete(where, base, paths)} if where
+                            else dict(f))
         out.append({**r, "findings": findings})
     return out
 
@@ -207,13 +209,30 @@ def _delimiter(head: str) -> str:
 
 # -- paths --------------------------------------------------------------------------------------
 
-def _complete(where: dict[str, Any], base: Path) -> dict[str, Any]:
-    """Add ``uri`` (relative to the repository root) and ``root`` to a location."""
+def _complete(where: dict[str, Any], base: Path,
+              paths: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Add ``uri`` (relative to the repository root) and ``root`` to a location.
+
+    ``paths`` memoises them per path (a fleet's findings share one data file).
+    """
     out = dict(where)
     if out.get("uri") or not out.get("path") or str(out["path"]).startswith("<"):
         return out
-    full = (base / str(out["path"])).resolve()
-    if Path(str(out["path"])).is_absolute() and full.is_relative_to(base.resolve()):
+    key = str(out["path"])
+    found = None if paths is None else paths.get(key)
+    if found is None:
+        found = _path_fields(key, base)
+        if paths is not None:
+            paths[key] = found
+    out.update(found)
+    return out
+
+
+def _path_fields(shown: str, base: Path) -> dict[str, Any]:
+    """``path`` (as shown), ``uri`` and ``root`` of a finding's file."""
+    out: dict[str, Any] = {"path": shown}
+    full = (base / shown).resolve()
+    if Path(shown).is_absolute() and full.is_relative_to(base.resolve()):
         out["path"] = full.relative_to(base.resolve()).as_posix()  # shown as ruff does
     root = repository_root(full, base)
     if root is not None:
