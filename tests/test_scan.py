@@ -294,6 +294,24 @@ def test_github_and_junit_name_the_line(capsys):
     assert code == 1 and 'airline.py:12:10: LD303' in out and "<failure" in out
 
 
+def test_junit_keeps_every_finding_of_a_rule_that_fires_twice(capsys):
+    """Two recurrent layers with relu: two LD601 test cases, each failing on its own line."""
+    import xml.etree.ElementTree as ET
+
+    code, out, _ = run_cli(["scan", SCAN / "stock.ipynb", "--format", "junit"], capsys)
+    assert code == 1
+    suite = ET.fromstring(out).find("testsuite")
+    cases = [c for c in suite.iter("testcase") if c.get("name").startswith("LD601 ")]
+    assert len(cases) == 2 and len({c.get("name") for c in cases}) == 2
+    heads = [c.find("failure").get("message") for c in cases]
+    assert [h.split(": LD601")[0].rsplit(":", 2)[1] for h in heads] == ["26", "28"]
+    assert [c.get("name").endswith(f"stock.ipynb:{n}:31)") for c, n in zip(
+        cases, (26, 28), strict=True)] == [True, True]
+    assert int(suite.get("tests")) == len(list(suite.iter("testcase")))
+    assert int(suite.get("failures")) == sum(c.find("failure") is not None
+                                             for c in suite.iter("testcase"))
+
+
 def test_output_file_is_written_and_inputs_refused(tmp_path, capsys):
     out_file = tmp_path / "scan.sarif"
     code, out, _ = run_cli(["scan", SCAN / "airline.py", "--format", "sarif", "-o", out_file],

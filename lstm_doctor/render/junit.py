@@ -1,4 +1,4 @@
-"""JUnit XML: one test suite per file, one test case per rule.
+"""JUnit XML: one test suite per file, one test case per rule (per finding when a rule has several).
 
 A finding that fails the gate (at or above ``--fail-on`` and not known in a baseline) is a
 ``<failure>`` (a crashed rule an ``<error>``); a rule that did not apply is ``<skipped>``;
@@ -75,32 +75,46 @@ def _suite(root: ET.Element, report: dict[str, Any], threshold: int):
     props = ET.SubElement(suite, "properties")
     for key in ("target", "n", "frequency", "start", "end"):
         ET.SubElement(props, "property", name=key, value=_clean(data.get(key)))
-    by_code = {f["code"]: f for f in report["findings"]}
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for f in report["findings"]:  # a rule can fire more than once (scan: once per layer)
+        by_code.setdefault(f["code"], []).append(f)
     seconds = (report.get("meta") or {}).get("rule_seconds") or {}
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     suite_time = float((report.get("meta") or {}).get("check_seconds") or 0.0)
     for outcome in report["rules"]:
         code = outcome["code"]
-        case = ET.SubElement(suite, "testcase", name=_clean(f"{code} {outcome['name']}"),
-                             classname=_clean(source),
-                             time=f"{float(seconds.get(code) or 0.0):.4f}")
-        counts["tests"] += 1
-        finding = by_code.get(code)
-        if outcome["status"] == "skip":
-            ET.SubElement(case, "skipped", message=_clean(outcome["reason"] or "not applicable"))
-            counts["skipped"] += 1
-        elif finding is not None and failing(finding, threshold):
-            tag = "error" if finding.get("crashed") else "failure"
-            head = f"{_where(finding)}{code}: {finding['message']}"
-            node = ET.SubElement(case, tag, message=_clean(head), type=finding["severity"])
-            node.text = _finding_text(finding)
-            counts["errors" if tag == "error" else "failures"] += 1
-        elif finding is not None:
-            out = ET.SubElement(case, "system-out")
-            why = ("known in the baseline" if finding.get("baseline_state") == "unchanged"
-                   else "below --fail-on")
-            out.text = _clean(f"{finding['severity']} ({why}): ") + _finding_text(finding)
+        found: list[dict[str, Any] | None] = list(by_code.get(code) or [None])
+        for i, finding in enumerate(found):
+            name = f"{code} {outcome['name']}"
+            if len(found) > 1:  # one case per finding, named by its place
+                name += f" ({_where(finding).rstrip(': ') or f'#{i + 1}'})"
+            _case(suite, counts, outcome, finding, threshold, name=name, source=source,
+                  seconds=float(seconds.get(code) or 0.0) if i == 0 else 0.0)
     return counts, suite_time, suite
+
+
+def _case(suite: ET.Element, counts: dict[str, int], outcome: dict[str, Any],
+          finding: dict[str, Any] | None, threshold: int, *, name: str, source: str,
+          seconds: float) -> None:
+    """One test case: a failure/error, a skip, a pass with the finding's text, or a pass."""
+    code = outcome["code"]
+    case = ET.SubElement(suite, "testcase", name=_clean(name), classname=_clean(source),
+                         time=f"{seconds:.4f}")
+    counts["tests"] += 1
+    if outcome["status"] == "skip":
+        ET.SubElement(case, "skipped", message=_clean(outcome["reason"] or "not applicable"))
+        counts["skipped"] += 1
+    elif finding is not None and failing(finding, threshold):
+        tag = "error" if finding.get("crashed") else "failure"
+        head = f"{_where(finding)}{code}: {finding['message']}"
+        node = ET.SubElement(case, tag, message=_clean(head), type=finding["severity"])
+        node.text = _finding_text(finding)
+        counts["errors" if tag == "error" else "failures"] += 1
+    elif finding is not None:
+        out = ET.SubElement(case, "system-out")
+        why = ("known in the baseline" if finding.get("baseline_state") == "unchanged"
+               else "below --fail-on")
+        out.text = _clean(f"{finding['severity']} ({why}): ") + _finding_text(finding)
 
 
 __all__ = ["render_junit"]
