@@ -45,16 +45,21 @@ def print_error(message: str) -> None:
 
 # -- settings ----------------------------------------------------------------------------------
 
-def resolve_settings(ctx: click.Context, project_config: str | None, isolated: bool,
-                     **cli_values: Any):
-    """Project file + command-line flags -> ``(project, settings)`` (flags win)."""
+def resolve_settings(ctx: click.Context, project_config: str | None, isolated: bool, *,
+                     data_path: str | None = None, **cli_values: Any):
+    """Project file + command-line flags -> ``(project, settings)`` (flags win).
+
+    With ``data_path`` (``report`` and ``fix``: their one DATA) the settings are the ones
+    ``check`` uses for that file: the settings file nearest above it (else the working
+    directory's) with its ``per-file`` tables applied; without it, the working directory's.
+    """
     from click.core import ParameterSource
 
-    from lstm_doctor.project import ProjectConfig, load_project_config, resolve
+    from lstm_doctor.cli_settings import make_finder
+    from lstm_doctor.project import resolve
 
-    if project_config and isolated:
-        raise InputError("give either --project-config or --isolated, not both")
-    project = ProjectConfig() if isolated else load_project_config(path=project_config)
+    finder = make_finder(project_config, isolated)
+    project = finder.settings_of(data_path) if data_path else finder.cwd_project
     if ctx.get_parameter_source("fail_on") in (ParameterSource.DEFAULT, None):
         cli_values["fail-on"] = None
     flags = ctx.meta.get(DATA_FLAGS, {})
@@ -75,8 +80,10 @@ def run_settings(ctx: click.Context, project_config: str | None, isolated: bool,
     """
     from lstm_doctor.project import settings_options
 
+    data = ctx.params.get("data")
     _, settings = resolve_settings(
-        ctx, project_config, isolated, target=target, **{"time-col": time_col},
+        ctx, project_config, isolated, data_path=data if isinstance(data, str) else None,
+        target=target, **{"time-col": time_col},
         features=features, config=config_path, model=model_path, select=select, ignore=ignore,
         **{"fail-on": fail_on})
     options = settings_options(settings)

@@ -252,6 +252,33 @@ def test_settings_come_from_above_each_file_whatever_the_cwd(tmp_path, monkeypat
     assert code == 0 and all(f["code"].startswith("LD2") for f in json.loads(out)["findings"])
 
 
+def test_report_and_fix_read_the_settings_above_their_data_too(tmp_path, monkeypatch,
+                                                                capsys):
+    """As check: the settings nearest above DATA (its set-up path relative to them), from
+    any working directory; a file with none above it uses the working directory's."""
+    proj = tmp_path / "proj"
+    write(proj / "lstm-doctor.toml", 'select = ["LD1", "LD3"]\nfail-on = "warning"\n'
+                                     'config = "lstm.yaml"\n')
+    write(proj / "lstm.yaml", "preprocessing: {scaler: none}\nwindow: {seq_length: 12}\n")
+    (proj / "data").mkdir()
+    shutil.copy(TAYLOR, proj / "data" / "taylor.csv")
+    other = tmp_path / "other"
+    write(other / "lstm-doctor.toml", 'select = ["LD2"]\nfail-on = "never"\n')
+    for cwd, path in ((proj, "data/taylor.csv"), (other, "../proj/data/taylor.csv")):
+        monkeypatch.chdir(cwd)
+        code, out, err = run_cli(["report", path, "--no-train", "--format", "json"], capsys)
+        assert code == 1, err  # the project's fail-on warning
+        assert [f["code"] for f in json.loads(out)["findings"]] == ["LD301", "LD104"]
+        code, out, err = run_cli(["fix", path], capsys)
+        assert code == 0, err  # the project's set-up file, found from its settings
+        assert "scaler: standard  # fix: LD301" in out
+    monkeypatch.chdir(other)  # no settings above the file: the working directory's
+    code, out, _ = run_cli(["report", TAYLOR, "--no-train", "--format", "json"], capsys)
+    assert code == 0 and all(f["code"].startswith("LD2") for f in json.loads(out)["findings"])
+    code, _, err = run_cli(["fix", TAYLOR], capsys)
+    assert code == 2 and "needs the LSTM set-up" in err
+
+
 def test_two_projects_in_one_run_each_keep_their_settings(tmp_path, monkeypatch, capsys):
     for name, select in (("a", "LD1"), ("b", "LD2")):
         write(tmp_path / name / "lstm-doctor.toml", f'select = ["{select}"]\n')
