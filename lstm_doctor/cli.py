@@ -162,9 +162,10 @@ def _check(ctx, data, formats, quiet, statistics, pre_commit, outputs, baseline_
            write_baseline_path, id_col, jobs, scheduler, project_config, isolated, flags):
     from lstm_doctor import gate
     from lstm_doctor.cli_output import emit_check
-    from lstm_doctor.cli_settings import cli_values, data_paths, make_finder, plan_groups
+    from lstm_doctor.cli_settings import cli_values, data_paths, plan_groups
     from lstm_doctor.cli_support import check_data, print_error
     from lstm_doctor.locations import locate
+    from lstm_doctor.project_paths import make_finder
 
     pairs = _plan_outputs(formats, outputs)
     if data.count("-") > 1:

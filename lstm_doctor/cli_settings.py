@@ -13,8 +13,6 @@ from typing import Any
 
 import click
 
-from lstm_doctor.errors import InputError
-
 
 @dataclass
 class CheckGroup:
@@ -43,22 +41,6 @@ def cli_values(ctx: click.Context, **given: Any) -> dict[str, Any]:
     given.update({"no-time-col": flags.get("no_time_col"),
                   "time-format": flags.get("time_format"), "calendar": flags.get("calendar")})
     return given
-
-
-def make_finder(project_config: str | None, isolated: bool):
-    """The settings finder of a run: ``--isolated`` (defaults for every path),
-    ``--project-config`` (that file for every path) or the search upwards from each path.
-    """
-    from lstm_doctor.project import ProjectConfig, load_project_config
-    from lstm_doctor.project_paths import SettingsFinder
-
-    if project_config and isolated:
-        raise InputError("give either --project-config or --isolated, not both")
-    if isolated:
-        return SettingsFinder(ProjectConfig(), fixed=True)
-    if project_config:
-        return SettingsFinder(load_project_config(path=project_config), fixed=True)
-    return SettingsFinder(load_project_config())
 
 
 def data_paths(data: tuple[str, ...], finder, *, pre_commit: bool
@@ -119,4 +101,4 @@ def plan_groups(ctx: click.Context, data: tuple[str, ...], finder, values: dict[
     return out, fail_on
 
 
-__all__ = ["CheckGroup", "cli_values", "data_paths", "make_finder", "plan_groups"]
+__all__ = ["CheckGroup", "cli_values", "data_paths", "plan_groups"]

@@ -55,8 +55,8 @@ def resolve_settings(ctx: click.Context, project_config: str | None, isolated: b
     """
     from click.core import ParameterSource
 
-    from lstm_doctor.cli_settings import make_finder
     from lstm_doctor.project import resolve
+    from lstm_doctor.project_paths import make_finder
 
     finder = make_finder(project_config, isolated)
     project = finder.settings_of(data_path) if data_path else finder.cwd_project

@@ -102,4 +102,24 @@ class SettingsFinder:
         return project if str(item) == "-" else for_file(project, item)
 
 
-__all__ = ["SettingsFinder", "for_file", "glob_match"]
+def make_finder(project_config: str | None, isolated: bool) -> SettingsFinder:
+    """The settings finder of a run: ``--isolated`` (defaults for every path),
+    ``--project-config`` (that file for every path) or the search upwards from each path.
+
+    Raises
+    ------
+    InputError
+        When both are given.
+    """
+    from lstm_doctor.errors import InputError
+
+    if project_config and isolated:
+        raise InputError("give either --project-config or --isolated, not both")
+    if isolated:
+        return SettingsFinder(ProjectConfig(), fixed=True)
+    if project_config:
+        return SettingsFinder(load_project_config(path=project_config), fixed=True)
+    return SettingsFinder(load_project_config())
+
+
+__all__ = ["SettingsFinder", "for_file", "glob_match", "make_finder"]
