@@ -12,20 +12,17 @@ from pathlib import Path
 
 import click
 
-from lstm_doctor.cli_info import rules_cmd, schema_cmd
+from lstm_doctor.cli_info import explain_cmd, render_cmd, rules_cmd, schema_cmd
 from lstm_doctor.cli_scan import scan_cmd
 from lstm_doctor.cli_support import DATA_FLAGS as _DATA_FLAGS
+from lstm_doctor.cli_support import FAIL_ON, FORMAT_CHOICE, escape
 from lstm_doctor.cli_support import emit as _emit
-from lstm_doctor.cli_support import escape
 from lstm_doctor.cli_support import one_line as _one_line
 from lstm_doctor.cli_support import plan_outputs as _plan_outputs
 from lstm_doctor.cli_support import refuse_to_overwrite as _refuse_to_overwrite
 from lstm_doctor.cli_support import run_settings as _run_settings
 from lstm_doctor.cli_support import stderr as _stderr
 from lstm_doctor.errors import InputError
-from lstm_doctor.gate import FAIL_ON_CHOICES
-
-FAIL_ON = click.Choice(list(FAIL_ON_CHOICES), case_sensitive=False)
 
 
 def _data_flag(ctx: click.Context, param: click.Parameter, value):
@@ -74,10 +71,7 @@ def cli() -> None:
     """lstm-doctor: why does my LSTM forecast so badly? Diagnose, prove, fix."""
 
 
-FORMAT_CHOICE = click.Choice(["text", "concise", "json", "junit", "sarif", "github",
-                              "markdown", "html"], case_sensitive=False)
-REPORT_FORMAT_CHOICE = click.Choice(["text", "concise", "json", "junit", "sarif", "github",
-                                     "markdown", "html"], case_sensitive=False)
+REPORT_FORMAT_CHOICE = FORMAT_CHOICE
 
 
 def project_options(func):
@@ -485,52 +479,6 @@ def fix_cmd(ctx, data, target, time_col, features, config_path, model_path, sele
     sys.exit(0)
 
 
-@cli.command("render")
-@click.argument("report_file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", default="text", show_default=True, type=FORMAT_CHOICE,
-              help="Output format (html: a report of one series).")
-@click.option("--output", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
-@click.option("--fail-on", type=FAIL_ON,
-              help="Gate of junit/markdown/json (default: the saved run's, else error).")
-def render_cmd(report_file, fmt, output, fail_on):
-    """Re-render a saved JSON report (check --format json, report --json; - for stdin).
-
-    The output equals what the original run wrote in that format: every format is made
-    from the saved report alone. Exit 0 once written (the gate is 'check').
-    """
-    from lstm_doctor.render import load_saved
-
-    try:
-        text = (click.get_text_stream("stdin").read() if report_file == "-"
-                else Path(report_file).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"'{report_file}' cannot be read ({exc.strerror})") from None
-    results, saved_fail_on = load_saved(text, where=f"'{report_file}'")
-    fail_on = (fail_on or saved_fail_on or "error").lower()
-    fmt = fmt.lower()
-    if fmt == "text" and not output and len(results) == 1 and results[0].get("comparison"):
-        from rich.console import Console
-
-        from lstm_doctor.render.comparison import print_comparison
-        from lstm_doctor.render.text import print_report
-
-        console = Console()  # as 'lstm-doctor report' prints it
-        print_report(results[0], console, fail_on=fail_on)
-        print_comparison(results[0]["comparison"], console)
-    else:
-        _emit(results, fmt, output, fail_on)
-    sys.exit(0)
-
-
-@cli.command()
-@click.argument("code")
-def explain(code):
-    """Show the documentation of one rule (code like LD201, or its name)."""
-    from lstm_doctor.api import explain as api_explain
-
-    click.echo(api_explain(code))
-
-
 @cli.command()
 @click.option("--output", default="report.html", show_default=True,
               type=click.Path(dir_okay=False), help="Where to write the report.")
@@ -545,6 +493,8 @@ def demo(output, seeds, epochs, no_train):
 
 
 cli.add_command(scan_cmd)
+cli.add_command(render_cmd)
+cli.add_command(explain_cmd)
 cli.add_command(rules_cmd)
 cli.add_command(schema_cmd)
 

@@ -1,11 +1,17 @@
-"""``lstm-doctor rules`` and ``lstm-doctor schema``: what the tool knows, for people and tools."""
+"""``lstm-doctor rules``, ``schema``, ``explain`` and ``render``: what the tool knows and
+what it saved, for people and tools.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
+
+from lstm_doctor.cli_support import FAIL_ON, FORMAT_CHOICE, emit
+from lstm_doctor.errors import InputError
 
 
 @click.command("rules")
@@ -73,4 +79,50 @@ def schema_cmd(output):
         click.echo(text, nl=False)
 
 
-__all__ = ["rule_catalog", "rules_cmd", "schema_cmd"]
+@click.command("render")
+@click.argument("report_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", default="text", show_default=True, type=FORMAT_CHOICE,
+              help="Output format (html: a report of one series).")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
+@click.option("--fail-on", type=FAIL_ON,
+              help="Gate of junit/markdown/json (default: the saved run's, else error).")
+def render_cmd(report_file, fmt, output, fail_on):
+    """Re-render a saved JSON report (check --format json, report --json; - for stdin).
+
+    The output equals what the original run wrote in that format: every format is made
+    from the saved report alone. Exit 0 once written (the gate is 'check').
+    """
+    from lstm_doctor.render import load_saved
+
+    try:
+        text = (click.get_text_stream("stdin").read() if report_file == "-"
+                else Path(report_file).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"'{report_file}' cannot be read ({exc.strerror})") from None
+    results, saved_fail_on = load_saved(text, where=f"'{report_file}'")
+    fail_on = (fail_on or saved_fail_on or "error").lower()
+    fmt = fmt.lower()
+    if fmt == "text" and not output and len(results) == 1 and results[0].get("comparison"):
+        from rich.console import Console
+
+        from lstm_doctor.render.comparison import print_comparison
+        from lstm_doctor.render.text import print_report
+
+        console = Console()  # as 'lstm-doctor report' prints it
+        print_report(results[0], console, fail_on=fail_on)
+        print_comparison(results[0]["comparison"], console)
+    else:
+        emit(results, fmt, output, fail_on)
+    sys.exit(0)
+
+
+@click.command("explain")
+@click.argument("code")
+def explain_cmd(code):
+    """Show the documentation of one rule (code like LD201, or its name)."""
+    from lstm_doctor.api import explain as api_explain
+
+    click.echo(api_explain(code))
+
+
+__all__ = ["explain_cmd", "render_cmd", "rule_catalog", "rules_cmd", "schema_cmd"]

@@ -6,10 +6,9 @@ import sys
 
 import click
 
+from lstm_doctor.cli_support import FAIL_ON
 from lstm_doctor.errors import InputError
-from lstm_doctor.gate import FAIL_ON_CHOICES
 
-FAIL_ON = click.Choice(list(FAIL_ON_CHOICES), case_sensitive=False)
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 

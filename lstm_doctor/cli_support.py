@@ -14,9 +14,14 @@ from typing import Any
 import click
 
 from lstm_doctor.errors import InputError
+from lstm_doctor.gate import FAIL_ON_CHOICES
 
 #: ``ctx.meta`` key of the data flags that are not function parameters.
 DATA_FLAGS = "lstm_doctor.data_flags"
+#: ``--fail-on`` of every command, and the ``--format`` choices of check/report/render.
+FAIL_ON = click.Choice(list(FAIL_ON_CHOICES), case_sensitive=False)
+FORMAT_CHOICE = click.Choice(["text", "concise", "json", "junit", "sarif", "github",
+                              "markdown", "html"], case_sensitive=False)
 
 
 def stderr():
@@ -205,6 +210,6 @@ def check_data(data: tuple[str, ...], options, *, id_col: str | None = None, job
     return results
 
 
-__all__ = ["DATA_FLAGS", "check_data", "emit", "escape", "one_line",
+__all__ = ["FAIL_ON", "FORMAT_CHOICE", "DATA_FLAGS", "check_data", "emit", "escape", "one_line",
            "plan_outputs", "print_error", "refuse_to_overwrite", "resolve_settings",
            "run_settings", "stderr"]
