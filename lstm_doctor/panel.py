@@ -34,11 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lstm_doctor import engine, gate
+from lstm_doctor import engine
 from lstm_doctor._interrupt import kill_loky_workers, terminate_as_interrupt
 from lstm_doctor.errors import InputError, did_you_mean
 from lstm_doctor.gate import summary_rows
 from lstm_doctor.options import CheckOptions
+from lstm_doctor.panel_report import PanelReport
 
 #: Most series sent to a worker at once (see :func:`run_tasks`).
 BATCH_MAX = 64
@@ -49,78 +50,6 @@ DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson",
 
 __all__ = ["PanelReport", "check_panel", "check_sources", "panel_tasks", "run_tasks",
            "summary_rows", "DATA_SUFFIXES"]
-
-
-@dataclass
-class PanelReport:
-    """The result of :func:`check_panel`: one entry per series.
-
-    Attributes
-    ----------
-    results : list of dict
-        One ``Report.to_dict()`` per series, or ``{"source": label, "error": message}``
-        for a series that could not be checked; in input order.
-    id_col : str or None
-        The id column of a long-format table.
-    meta : dict
-        ``n_series``, ``jobs``, ``backend`` and ``seconds`` (wall time of the run).
-    """
-
-    results: list[dict[str, Any]]
-    id_col: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        rows = [r for r in self.results if not gate.is_error_result(r)]
-        failing = sum(gate.count_failing([r]) > 0 for r in rows)
-        return (f"<PanelReport {len(self.results)} series: {failing} with errors, "
-                f"{len(self.errors)} not checked>")
-
-    @property
-    def errors(self) -> list[dict[str, Any]]:
-        """The entries of the series that could not be checked."""
-        return [r for r in self.results if gate.is_error_result(r)]
-
-    def rows(self, fail_on: str = "error") -> list[dict[str, Any]]:
-        """The summary table: one row per series.
-
-        Returns
-        -------
-        list of dict
-            ``series`` (label), ``id``, ``worst`` (``error``/``warning``/``info``/``pass``,
-            or ``input-error``), ``error``/``warning``/``info`` counts, ``codes`` (the
-            findings' codes, most severe first), ``failing`` (findings at or above
-            ``fail_on``) and ``message`` (the input error, if any).
-        """
-        return summary_rows(self.results, fail_on=fail_on)
-
-    def exit_code(self, fail_on: str = "error") -> int:
-        """The worst outcome, as ``lstm-doctor check`` exits.
-
-        2 if a series could not be checked, 1 if a finding is at or above ``fail_on``,
-        else 0.
-        """
-        return gate.exit_code(self.results, fail_on)
-
-    def passed(self, fail_on: str = "error") -> bool:
-        """True when :meth:`exit_code` is 0."""
-        return self.exit_code(fail_on) == 0
-
-    def to_dict(self, fail_on: str = "error") -> dict[str, Any]:
-        """The JSON document (the several-files collection of the JSON output)."""
-        return gate.collection(self.results, fail_on=fail_on)
-
-    def to_json(self, fail_on: str = "error", indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
-        import json
-
-        return json.dumps(self.to_dict(fail_on), indent=indent, allow_nan=False)
-
-    def render(self, fmt: str = "text", fail_on: str = "error") -> str:
-        """Render in one of the ``check`` formats (text, json, junit, sarif, github, markdown)."""
-        from lstm_doctor.render import render
-
-        return render(fmt, self.results, fail_on=fail_on)
 
 
 # -- the tasks -----------------------------------------------------------------------------

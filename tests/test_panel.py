@@ -319,3 +319,52 @@ def test_repr_is_one_short_line(panel):
     assert "\n" not in text and len(text) < 120
     assert text.startswith(f"<PanelReport {len(panel.results)} series: ")
     assert f"{len(panel.errors)} not checked" in text
+
+
+# -- in a notebook: the card and the DataFrame ---------------------------------------------------
+
+def _notebook_panel():
+    rng = np.random.default_rng(0)
+    frames = [pd.DataFrame({"id": f"store_{k}", "t": pd.date_range("2000-01", periods=80,
+                                                                      freq="MS"),
+                            "y": np.cumsum(rng.normal(size=80)) if k % 3 else rng.normal(size=80)})
+              for k in range(12)]
+    frames.append(pd.DataFrame({"id": "<script>alert(1)</script>",
+                                "t": pd.date_range("2000-01", periods=3, freq="MS"),
+                                "y": [np.nan] * 3}))
+    return check_panel(pd.concat(frames), id_col="id", target="y", time_col="t")
+
+
+def test_a_panel_shows_a_scoped_card_with_the_worst_series_first():
+    import re
+
+    panel = _notebook_panel()
+    html = panel._repr_html_()
+    root = re.match(r'<div class="ld-nb ld-nb-panel" id="(ld-[a-z0-9]+)"', html)
+    assert root and html.count('class="ld-nb ') == 1 and "<html" not in html
+    css = re.sub(r"/\*.*?\*/", "", html.split("<style>")[1].split("</style>")[0], flags=re.S)
+    rules = re.findall(r"^([^\s{}][^{}]*)\{", css, re.M)
+    assert rules and all(r.strip().startswith("#" + root.group(1)) or r.strip().startswith("@")
+                         for r in rules)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    body = html.split("<tbody>")[1]
+    assert body.index("not checked") < body.index("warning")  # the input error first
+    rows = panel.rows()
+    warned = [r["series"] for r in rows if r["worst"] == "warning"]
+    assert warned and all(label.replace("<", "&lt;").replace(">", "&gt;") in html
+                          for label in warned)
+    assert f"{len(rows)} series checked" in html and "1 could not be checked" in html
+    short = panel.to_html(max_rows=3)
+    assert short.count("<tr>") == 1 + 3 and f"The 3 worst of {len(rows)} series" in short
+
+
+def test_a_panel_as_a_dataframe():
+    panel = _notebook_panel()
+    frame = panel.to_frame()
+    assert list(frame.columns) == ["series", "id", "worst", "error", "warning", "info",
+                                   "codes", "failing", "message"]
+    rows = panel.rows()
+    assert len(frame) == len(rows) and frame["warning"].sum() == sum(r["warning"] for r in rows)
+    assert (frame["worst"] == "input-error").sum() == 1
+    assert frame.loc[frame["worst"] == "warning", "codes"].str.startswith("LD").all()
+    assert len(repr(panel)) < 120

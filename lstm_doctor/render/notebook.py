@@ -102,4 +102,51 @@ def _rows(d: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-RANK[r["severity"]], r["code"]))
 
 
-__all__ = ["FIGURES", "new_uid", "render_fragment"]
+#: The order of a panel's rows in its card: the worst first.
+_WORST_FIRST = {"input-error": 0, "error": 1, "warning": 2, "info": 3, "pass": 4}
+
+
+def render_panel_fragment(results: list[dict[str, Any]], *, fail_on: str = "error",
+                          max_rows: int = 50, seconds: float | None = None,
+                          uid: str | None = None) -> str:
+    """A panel check (one report per series) as one scoped HTML fragment for notebooks.
+
+    The totals, then the ``max_rows`` worst series (input errors, then by worst severity,
+    then by failing findings; input order among equals), with their counts and codes. The
+    same scoping as :func:`render_fragment`: one root element, CSS under its own id.
+
+    Parameters
+    ----------
+    results : list of dict
+        ``Report.to_dict()`` per series, or ``{"source", "error"}`` entries.
+    fail_on : str
+        The gate: which findings count as failing.
+    max_rows : int
+        Series shown at most (the rest are counted).
+    seconds : float, optional
+        Wall time of the run (shown when given).
+    uid : str, optional
+        The fragment's identifier (lower-case letters and digits).
+
+    Returns
+    -------
+    str
+        ``<div class="ld-nb ld-nb-panel" id="ld-<uid>">…</div>``.
+    """
+    from lstm_doctor._templates import get_env
+    from lstm_doctor.gate import collection_summary, summary_rows
+
+    uid = new_uid() if uid is None else uid
+    if not _UID.fullmatch(uid):
+        raise ValueError(f"uid {uid!r}: use 1-32 lower-case letters and digits")
+    rows = summary_rows(results, fail_on=fail_on)
+    ranked = sorted(range(len(rows)), key=lambda i: (_WORST_FIRST.get(rows[i]["worst"], 5),
+                                                     -rows[i]["failing"], i))
+    shown = [rows[i] for i in ranked[: max(0, int(max_rows))]]
+    version = next((r["tool"].get("version", "") for r in results if "tool" in r), "")
+    return get_env().get_template("panel.html.j2").render(
+        root=f"ld-{uid}", rows=shown, n=len(rows), totals=collection_summary(results, fail_on),
+        fail_on=fail_on, seconds=seconds, version=version).strip()
+
+
+__all__ = ["FIGURES", "new_uid", "render_fragment", "render_panel_fragment"]
