@@ -14,34 +14,63 @@ from lstm_doctor import gate
 
 
 @dataclass
-class PanelReport:
-    """The result of :func:`check_panel`: one entry per series.
+class SeriesResults:
+    """What the results of many series have in common (:class:`PanelReport`,
+    :class:`~lstm_doctor.report_fleet.FleetReport`): one entry per series, the gate, JSON.
 
     Attributes
     ----------
     results : list of dict
         One ``Report.to_dict()`` per series, or ``{"source": label, "error": message}``
-        for a series that could not be checked; in input order.
+        for a series that could not be checked or reported; in input order.
     id_col : str or None
         The id column of a long-format table.
     meta : dict
-        ``n_series``, ``jobs``, ``backend`` and ``seconds`` (wall time of the run).
+        ``n_series``, ``jobs``, ``backend``, ``seconds`` (wall time of the run) and, for
+        report fleets, the training settings.
     """
 
     results: list[dict[str, Any]]
     id_col: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """The entries of the series that could not be checked or reported."""
+        return [r for r in self.results if gate.is_error_result(r)]
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        """The worst outcome, as the command line exits: 2 if a series could not be checked
+        or reported, 1 if a finding is at or above ``fail_on``, else 0.
+        """
+        return gate.exit_code(self.results, fail_on)
+
+    def passed(self, fail_on: str = "error") -> bool:
+        """True when :meth:`exit_code` is 0."""
+        return self.exit_code(fail_on) == 0
+
+    def to_dict(self, fail_on: str = "error") -> dict[str, Any]:
+        """The JSON document (the several-results collection)."""
+        return gate.collection(self.results, fail_on=fail_on)
+
+    def to_json(self, fail_on: str = "error", indent: int | None = 2) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        import json
+
+        return json.dumps(self.to_dict(fail_on), indent=indent, allow_nan=False)
+
+
+@dataclass
+class PanelReport(SeriesResults):
+    """The result of :func:`lstm_doctor.check_panel`: one entry per series (see
+    :class:`SeriesResults` for the attributes, the gate and JSON).
+    """
+
     def __repr__(self) -> str:
         rows = [r for r in self.results if not gate.is_error_result(r)]
         failing = sum(gate.count_failing([r]) > 0 for r in rows)
         return (f"<PanelReport {len(self.results)} series: {failing} with errors, "
                 f"{len(self.errors)} not checked>")
-
-    @property
-    def errors(self) -> list[dict[str, Any]]:
-        """The entries of the series that could not be checked."""
-        return [r for r in self.results if gate.is_error_result(r)]
 
     def rows(self, fail_on: str = "error") -> list[dict[str, Any]]:
         """The summary table: one row per series.
@@ -56,28 +85,6 @@ class PanelReport:
         """
         return gate.summary_rows(self.results, fail_on=fail_on)
 
-    def exit_code(self, fail_on: str = "error") -> int:
-        """The worst outcome, as ``lstm-doctor check`` exits.
-
-        2 if a series could not be checked, 1 if a finding is at or above ``fail_on``,
-        else 0.
-        """
-        return gate.exit_code(self.results, fail_on)
-
-    def passed(self, fail_on: str = "error") -> bool:
-        """True when :meth:`exit_code` is 0."""
-        return self.exit_code(fail_on) == 0
-
-    def to_dict(self, fail_on: str = "error") -> dict[str, Any]:
-        """The JSON document (the several-files collection of the JSON output)."""
-        return gate.collection(self.results, fail_on=fail_on)
-
-    def to_json(self, fail_on: str = "error", indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
-        import json
-
-        return json.dumps(self.to_dict(fail_on), indent=indent, allow_nan=False)
-
     def to_frame(self, fail_on: str = "error"):
         """:meth:`rows` as a pandas DataFrame (``codes`` joined by commas), input order."""
         import pandas as pd
@@ -87,7 +94,7 @@ class PanelReport:
                    "message"]
         return pd.DataFrame(rows, columns=columns)
 
-    def to_html(self, fail_on: str = "error", *, max_rows: int = 50) -> str:
+    def summary_html(self, fail_on: str = "error", *, max_rows: int = 50) -> str:
         """A scoped HTML fragment: the totals and the ``max_rows`` worst series (what a
         notebook shows; :func:`lstm_doctor.render.notebook.render_panel_fragment`).
         """
@@ -97,7 +104,7 @@ class PanelReport:
                                      seconds=self.meta.get("seconds"))
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return self.summary_html()
 
     def render(self, fmt: str = "text", fail_on: str = "error") -> str:
         """Render in one of the ``check`` formats (text, json, junit, sarif, github, markdown)."""
@@ -106,4 +113,4 @@ class PanelReport:
         return render(fmt, self.results, fail_on=fail_on)
 
 
-__all__ = ["PanelReport"]
+__all__ = ["PanelReport", "SeriesResults"]

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from lstm_doctor import gate
 from lstm_doctor.errors import InputError
 from lstm_doctor.options import CheckOptions
 from lstm_doctor.panel import Task, panel_tasks
+from lstm_doctor.panel_report import SeriesResults
 
 #: How long to try to reach a Dask scheduler given by address.
 DASK_CONNECT_TIMEOUT = "20s"
@@ -103,34 +104,15 @@ def _positive_int(value: Any) -> bool:
 
 
 @dataclass
-class FleetReport:
-    """The result of :func:`report_panel`: one report (or error entry) per series.
-
-    Attributes
-    ----------
-    results : list of dict
-        One ``Report.to_dict()`` per series (with its ``comparison``), or
-        ``{"source": label, "error": message}`` for a series that could not be reported;
-        in input order.
-    id_col : str or None
-        The id column of a long-format table.
-    meta : dict
-        ``n_series``, ``jobs``, ``backend``, ``seconds`` (wall time) and the training
-        settings.
+class FleetReport(SeriesResults):
+    """The result of :func:`report_panel`: one report (with its ``comparison``) or error entry
+    per series (see :class:`~lstm_doctor.panel_report.SeriesResults` for the attributes,
+    the gate and JSON).
     """
-
-    results: list[dict[str, Any]]
-    id_col: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (f"<FleetReport {len(self.results)} series: {len(self.errors)} not reported, "
                 f"backend {self.meta.get('backend', '?')}>")
-
-    @property
-    def errors(self) -> list[dict[str, Any]]:
-        """The entries of the series that could not be reported."""
-        return [r for r in self.results if gate.is_error_result(r)]
 
     def rows(self, fail_on: str = "error") -> list[dict[str, Any]]:
         """The summary table, one row per series (:func:`lstm_doctor.render.fleet.fleet_rows`)."""
@@ -138,25 +120,11 @@ class FleetReport:
 
         return fleet_rows(self.results, fail_on=fail_on)
 
-    def exit_code(self, fail_on: str = "error") -> int:
-        """2: a series could not be reported; 1: a finding at or above ``fail_on``; else 0."""
-        return gate.exit_code(self.results, fail_on)
-
-    def passed(self, fail_on: str = "error") -> bool:
-        """True when :meth:`exit_code` is 0."""
-        return self.exit_code(fail_on) == 0
-
     def to_dict(self, fail_on: str = "error") -> dict[str, Any]:
         """The JSON document: the several-results collection (one report per series)."""
         from lstm_doctor.render.fleet import fleet_document
 
         return fleet_document(self.results, fail_on=fail_on)
-
-    def to_json(self, fail_on: str = "error", indent: int | None = 2) -> str:
-        """:meth:`to_dict` as a JSON string."""
-        import json
-
-        return json.dumps(self.to_dict(fail_on), indent=indent, allow_nan=False)
 
     def to_html(self, path: str | Path | None = None, fail_on: str = "error") -> str:
         """The combined HTML page (written atomically to ``path`` when given)."""

@@ -354,7 +354,7 @@ def test_a_panel_shows_a_scoped_card_with_the_worst_series_first():
     assert warned and all(label.replace("<", "&lt;").replace(">", "&gt;") in html
                           for label in warned)
     assert f"{len(rows)} series checked" in html and "1 could not be checked" in html
-    short = panel.to_html(max_rows=3)
+    short = panel.summary_html(max_rows=3)
     assert short.count("<tr>") == 1 + 3 and f"The 3 worst of {len(rows)} series" in short
 
 
