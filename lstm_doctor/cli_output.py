@@ -108,17 +108,11 @@ def limited_threads(limit: int = 1, *, in_process: bool = True) -> Iterator[None
                                        "MKL_NUM_THREADS")):
         yield
         return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        yield
-        return
-    import numpy  # noqa: F401 - load the BLAS libraries first: only loaded pools are limited
+    from lstm_doctor._threads import pool_limits
 
-    if in_process:
-        import scipy.linalg  # noqa: F401 - scipy's wheels bring their own OpenBLAS
-
-    with threadpool_limits(limits=limit):
+    # load the BLAS libraries first: only loaded pools are limited (scipy's wheels bring
+    # their own OpenBLAS)
+    with pool_limits(limit, load=("numpy", "scipy.linalg") if in_process else ("numpy",)):
         yield
 
 

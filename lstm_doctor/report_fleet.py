@@ -172,12 +172,9 @@ def _threads(limit: int | None) -> Iterator[None]:
         return
     for name in TF_THREAD_VARIABLES:
         os.environ.setdefault(name, str(limit))
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        yield
-        return
-    with threadpool_limits(limits=limit):
+    from lstm_doctor._threads import pool_limits
+
+    with pool_limits(limit):
         yield
 
 
