@@ -362,3 +362,29 @@ def test_schema_ships_in_the_wheel(tmp_path):
         assert "lstm_doctor/schemas/report.schema.json" in zf.namelist()
         shipped = json.loads(zf.read("lstm_doctor/schemas/report.schema.json"))
     assert shipped == schema()
+
+
+def test_check_of_inputs_imports_no_scipy_stats(tmp_path):
+    """The input diagnostics (LD801-LD805: Fisher-z tests, Bonferroni) too."""
+    cfg = tmp_path / "lstm.yaml"
+    cfg.write_text("preprocessing: {scaler: standard}\nwindow: {seq_length: 14, horizon: 7}\n")
+    code = (
+        "import sys\n"
+        "from lstm_doctor.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(FIXTURES / 'features' / 'all_useful.csv')!r}, '--target', 'y',"
+        f" '--features', 'x1,x2,x3', '--config', {str(cfg)!r}, '--isolated', '--format',"
+        " 'json'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, 1), exc.code\n"
+        "slow = sorted(m for m in sys.modules if m.split('.')[0] == 'statsmodels'"
+        " or m in ('scipy.stats', 'scipy.signal'))\n"
+        "sys.stderr.write('SLOW=' + ','.join(slow[:5]) + '\\n')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    ran = {o["code"] for o in report["rules"] if o["status"] in ("pass", "fail")}
+    assert {"LD802", "LD805"} <= ran, ran  # the statistics that use the normal tails ran
+    assert "SLOW=\n" in proc.stderr, proc.stderr

@@ -259,3 +259,27 @@ def test_numpy_reductions_without_wrappers_equal_numpy_bit_for_bit():
         assert c._var(x) == np.var(x) and c._std(x, 1) == np.std(x, ddof=1)
         assert c._median(x) == np.median(x) and c._median(x[1:]) == np.median(x[1:])
         assert c._corr(x, y) == np.corrcoef(x, y)[0, 1]
+
+
+def test_normal_tails_by_special_functions_equal_scipy_stats_bit_for_bit():
+    """The input-relevance statistics (LD80x) use scipy.special, not scipy.stats (whose
+    import costs half a second per process): the same numbers as norm.cdf/sf/ppf."""
+    import math
+
+    from scipy.stats import norm
+
+    from lstm_doctor.stats import crosscorr
+
+    rng = np.random.default_rng(11)
+    for r, n in zip(rng.uniform(-0.999, 0.999, 300), rng.integers(4, 5000, 300), strict=True):
+        r, n = float(r), int(n)
+        z = math.atanh(min(abs(r), 1 - 1e-12))
+        stat = (z - math.atanh(0.2)) * math.sqrt(n - 3)
+        assert crosscorr.equivalence_pvalue(r, n, 0.2) == float(norm.cdf(stat))
+        for alpha in (0.05, 0.01):
+            bound = math.tanh(z + norm.ppf(1 - alpha) / math.sqrt(n - 3))
+            assert crosscorr.upper_bound(r, n, alpha) == float(bound)
+        lags = [{"r": r, "r_sq": r / 2, "n": n}, {"r": -r / 3, "r_sq": 0.1, "n": n}]
+        best = max(math.atanh(min(abs(c[k]), 1 - 1e-12)) * math.sqrt(c["n"] - 3)
+                   for c in lags for k in ("r", "r_sq"))
+        assert crosscorr.relevance_pvalue(lags) == float(min(1.0, 2 * norm.sf(best) * 4))

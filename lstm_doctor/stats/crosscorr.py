@@ -274,36 +274,36 @@ def equivalence_pvalue(r: float, n: int, margin: float) -> float:
     One-sided test on Fisher's z: small when ``|r|`` is clearly below ``margin``. A
     non-finite ``r`` (constant input) gives 0: a constant carries no information.
     """
-    from scipy.stats import norm
+    from scipy import special  # ndtr/ndtri: norm.cdf/ppf, bit for bit
 
     if not math.isfinite(r):
         return 0.0
     if n <= 3:
         return 1.0
     stat = (math.atanh(min(abs(r), 1 - 1e-12)) - math.atanh(margin)) * math.sqrt(n - 3)
-    return float(norm.cdf(stat))
+    return float(special.ndtr(stat))
 
 
 def upper_bound(r: float, n: int, alpha: float) -> float:
     """One-sided ``1 - alpha`` upper confidence bound of ``|rho|`` (Fisher's z)."""
-    from scipy.stats import norm
+    from scipy import special  # ndtr/ndtri: norm.cdf/ppf, bit for bit
 
     if not math.isfinite(r) or n <= 3:
         return 0.0 if not math.isfinite(r) else 1.0
-    z = math.atanh(min(abs(r), 1 - 1e-12)) + norm.ppf(1 - alpha) / math.sqrt(n - 3)
+    z = math.atanh(min(abs(r), 1 - 1e-12)) + special.ndtri(1 - alpha) / math.sqrt(n - 3)
     return float(math.tanh(z))
 
 
 def relevance_pvalue(correlations: list[dict[str, Any]]) -> float:
     """Bonferroni p-value (over the lags and both forms) of "some lag is related"."""
-    from scipy.stats import norm
+    from scipy import special  # ndtr/ndtri: norm.cdf/ppf, bit for bit
 
     stats = [(abs(c[key]), c["n"]) for c in correlations for key in ("r", "r_sq")
              if math.isfinite(c[key]) and c["n"] > 3]
     if not stats:
         return 1.0
     best = max(math.atanh(min(r, 1 - 1e-12)) * math.sqrt(n - 3) for r, n in stats)
-    return float(min(1.0, 2 * norm.sf(best) * len(stats)))
+    return float(min(1.0, 2 * special.ndtr(-best) * len(stats)))
 
 
 def holm(pvalues: dict[str, float], alpha: float) -> dict[str, bool]:
