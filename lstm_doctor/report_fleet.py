@@ -126,6 +126,18 @@ class FleetReport(SeriesResults):
 
         return fleet_document(self.results, fail_on=fail_on)
 
+    def summary_html(self, fail_on: str = "error", *, max_rows: int = 50) -> str:
+        """A scoped HTML fragment: the totals and the summary table of the first
+        ``max_rows`` series (what a notebook shows).
+        """
+        from lstm_doctor.render.fleet import render_fleet_fragment
+
+        return render_fleet_fragment(self.results, fail_on=fail_on, max_rows=max_rows,
+                                     seconds=self.meta.get("seconds"))
+
+    def _repr_html_(self) -> str:
+        return self.summary_html()
+
     def to_html(self, path: str | Path | None = None, fail_on: str = "error") -> str:
         """The combined HTML page (written atomically to ``path`` when given)."""
         from lstm_doctor.render.fleet import render_fleet_html

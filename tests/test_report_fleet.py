@@ -165,6 +165,29 @@ def test_html_has_one_summary_row_per_series_linking_to_its_section(sequential):
     assert "http://" not in sequential["html"] and "https://" not in sequential["html"]
 
 
+def test_a_fleet_shows_a_scoped_card_in_a_notebook(sequential):
+    """The summary table of the page, for the first rows, in one fragment with its own CSS."""
+    import re
+
+    from lstm_doctor.report_fleet import FleetReport
+
+    fleet = FleetReport(results=sequential["doc"]["files"], id_col="id",
+                        meta={"seconds": 12.5})
+    html = fleet._repr_html_()
+    root = re.match(r'<div class="ld-nb ld-nb-fleet" id="(ld-[a-z0-9]+)"', html)
+    assert root and "<html" not in html and "href=" not in html  # no links to sections
+    css = re.sub(r"/\*.*?\*/", "", html.split("<style>")[1].split("</style>")[0], flags=re.S)
+    selectors = re.findall(r"^([^\s{}@][^{}]*)\{", css, re.M)
+    assert selectors and all(sel.strip().startswith("#" + root.group(1)) for sel in selectors)
+    body = html.split("<tbody>")[1]
+    assert [body.index(key) for key in SERIES] == sorted(body.index(k) for k in SERIES)
+    assert "not reported" in body and "5 finite values" in body
+    assert "4 series reported" in html and "Exit code 2" in html and "12.5 s" in html
+    short = fleet.summary_html(max_rows=2)
+    assert short.split("<tbody>")[1].count("<tr") == 2 and "The first 2 of 4 series" in short
+    assert len(repr(fleet)) < 120
+
+
 # -- parallel and Dask: the same per-series results --------------------------------------------
 
 def test_jobs_2_gives_identical_per_series_results(work, sequential):

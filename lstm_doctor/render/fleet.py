@@ -31,7 +31,7 @@ ALPHA = 0.05
 HELPS = ("yes", "no", "worse", "unclear", "not trained")
 
 __all__ = ["ALPHA", "HELPS", "fleet_document", "fleet_rows", "helps", "print_fleet",
-           "render_fleet_html"]
+           "render_fleet_fragment", "render_fleet_html"]
 
 
 def _models(comp: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -267,3 +267,44 @@ def render_fleet_html(results: list[dict[str, Any]], *, fail_on: str = "error",
         totals=totals, totals_text=_totals_text(totals, fail_on), fail_on=fail_on,
         meta=dict(meta or {}), tool_version=__version__, exit_code=exit_code(results, fail_on),
         generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def render_fleet_fragment(results: list[dict[str, Any]], *, fail_on: str = "error",
+                          max_rows: int = 50, seconds: float | None = None,
+                          uid: str | None = None) -> str:
+    """A report fleet as one scoped HTML fragment for notebooks: the totals and the summary
+    table of the first ``max_rows`` series (the table of :func:`render_fleet_html`).
+
+    Parameters
+    ----------
+    results : list of dict
+        One ``Report.to_dict()`` or error entry per series.
+    fail_on : str
+        The gate the card states.
+    max_rows : int
+        Series shown at most (the rest are counted).
+    seconds : float, optional
+        Wall time of the run.
+    uid : str, optional
+        The fragment's identifier (lower-case letters and digits).
+
+    Returns
+    -------
+    str
+        ``<div class="ld-nb ld-nb-fleet" id="ld-<uid>">…</div>``, CSS scoped to that id.
+    """
+    from lstm_doctor._templates import get_env
+    from lstm_doctor.render.html_format import fmt_num, inline_markup
+    from lstm_doctor.render.notebook import check_uid
+
+    uid = check_uid(uid)
+    results = [r.to_dict() if hasattr(r, "to_dict") else r for r in results]
+    rows = fleet_rows(results, fail_on=fail_on)
+    env = get_env()
+    env.filters.update(num=fmt_num, markup=inline_markup)
+    totals = _totals(rows)
+    version = next((r["tool"].get("version", "") for r in results if "tool" in r), "")
+    return env.get_template("fleet_card.html.j2").render(
+        root=f"ld-{uid}", rows=rows[: max(0, int(max_rows))], n=len(rows),
+        totals_text=_totals_text(totals, fail_on), fail_on=fail_on, seconds=seconds,
+        exit_code=exit_code(results, fail_on), version=version).strip()

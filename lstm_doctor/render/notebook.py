@@ -40,6 +40,20 @@ def new_uid() -> str:
     return secrets.token_hex(5)
 
 
+def check_uid(uid: str | None) -> str:
+    """``uid``, or a fresh one when None.
+
+    Raises
+    ------
+    ValueError
+        When ``uid`` is not 1-32 lower-case letters and digits.
+    """
+    uid = new_uid() if uid is None else uid
+    if not _UID.fullmatch(uid):
+        raise ValueError(f"uid {uid!r}: use 1-32 lower-case letters and digits")
+    return uid
+
+
 def render_fragment(report: Any, *, plots: bool = False, uid: str | None = None) -> str:
     """Render the report as one scoped HTML fragment (what a notebook displays).
 
@@ -68,9 +82,7 @@ def render_fragment(report: Any, *, plots: bool = False, uid: str | None = None)
     """
     from lstm_doctor._templates import get_env
 
-    uid = new_uid() if uid is None else uid
-    if not _UID.fullmatch(uid):
-        raise ValueError(f"uid {uid!r}: use 1-32 lower-case letters and digits")
+    uid = check_uid(uid)
     d = report.to_dict() if hasattr(report, "to_dict") else report
     view = build_view(d, plots=plots)
     env = get_env()
@@ -136,9 +148,7 @@ def render_panel_fragment(results: list[dict[str, Any]], *, fail_on: str = "erro
     from lstm_doctor._templates import get_env
     from lstm_doctor.gate import collection_summary, summary_rows
 
-    uid = new_uid() if uid is None else uid
-    if not _UID.fullmatch(uid):
-        raise ValueError(f"uid {uid!r}: use 1-32 lower-case letters and digits")
+    uid = check_uid(uid)
     rows = summary_rows(results, fail_on=fail_on)
     ranked = sorted(range(len(rows)), key=lambda i: (_WORST_FIRST.get(rows[i]["worst"], 5),
                                                      -rows[i]["failing"], i))
@@ -149,4 +159,4 @@ def render_panel_fragment(results: list[dict[str, Any]], *, fail_on: str = "erro
         fail_on=fail_on, seconds=seconds, version=version).strip()
 
 
-__all__ = ["FIGURES", "new_uid", "render_fragment", "render_panel_fragment"]
+__all__ = ["FIGURES", "check_uid", "new_uid", "render_fragment", "render_panel_fragment"]
