@@ -18,6 +18,7 @@ problem (the set-up loader reports syntax errors, with its own message).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 #: ``{"section": (line, col), "section.key": (line, col)}``, 1-based.
@@ -102,12 +103,14 @@ def _parts(dotted: str) -> list[str]:
     return out
 
 
-def _strip_comment(line: str) -> str:
-    """The line without a trailing ``# comment`` (a ``#`` inside a string stays)."""
+def _unquoted(text: str) -> Iterator[tuple[int, str]]:
+    """``(index, character)`` of the characters outside quoted strings (the quotes too are
+    inside; a backslash escapes the next character in a double-quoted string).
+    """
     quote = ""
     i = 0
-    while i < len(line):
-        ch = line[i]
+    while i < len(text):
+        ch = text[i]
         if quote:
             if ch == "\\" and quote == '"':
                 i += 2
@@ -116,31 +119,22 @@ def _strip_comment(line: str) -> str:
                 quote = ""
         elif ch in "\"'":
             quote = ch
-        elif ch == "#":
-            return line[:i]
+        else:
+            yield i, ch
         i += 1
+
+
+def _strip_comment(line: str) -> str:
+    """The line without a trailing ``# comment`` (a ``#`` inside a string stays)."""
+    for i, ch in _unquoted(line):
+        if ch == "#":
+            return line[:i]
     return line
 
 
 def _depth_change(code: str) -> int:
     """Brackets opened minus closed outside strings (arrays spanning lines)."""
-    depth, quote, i = 0, "", 0
-    while i < len(code):
-        ch = code[i]
-        if quote:
-            if ch == "\\" and quote == '"':
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        i += 1
-    return depth
+    return sum((ch in "[{") - (ch in "]}") for _, ch in _unquoted(code))
 
 
 def toml_positions(text: str) -> Positions:
