@@ -26,6 +26,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from lstm_doctor._numeric import _median
+
 __all__ = ["stl_decompose"]
 
 
@@ -201,12 +203,9 @@ def _moving_average(x: np.ndarray, m: int) -> np.ndarray:
 def _robustness_weights(y: np.ndarray, fit: np.ndarray) -> np.ndarray:
     """Bisquare weights of the residuals, scaled by six times their median absolute value."""
     res = np.abs(y - fit)
-    n = res.size
-    mid = [n // 2, n - n // 2 - 1]
-    part = np.partition(res, mid)
-    cmad = 3.0 * (part[mid[0]] + part[mid[1]])
+    cmad = 6.0 * _median(res)  # = 3 * (the two middle values), the same bits
     if cmad == 0:
-        return np.ones(n)
+        return np.ones(res.size)
     bisquare = (1.0 - (res / cmad) ** 2) ** 2
     return np.where(res <= 0.001 * cmad, 1.0, np.where(res <= 0.999 * cmad, bisquare, 0.0))
 

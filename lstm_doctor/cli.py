@@ -71,7 +71,6 @@ def cli() -> None:
     """lstm-doctor: why does my LSTM forecast so badly? Diagnose, prove, fix."""
 
 
-REPORT_FORMAT_CHOICE = FORMAT_CHOICE
 
 
 def project_options(func):
@@ -307,7 +306,7 @@ def config_cmd(ctx, target, time_col, features, config_path, model_path, select,
                    "(faster; by default a remedy that makes that error worse is dropped).")
 @click.option("--no-train", is_flag=True, help="Findings only; do not train.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write JSON here.")
-@click.option("--format", "formats", multiple=True, type=REPORT_FORMAT_CHOICE,
+@click.option("--format", "formats", multiple=True, type=FORMAT_CHOICE,
               help="Output format (repeatable, paired in order with --output): text, json, "
                    "junit, sarif, github, markdown, html. Without --format, text goes to "
                    "stdout and --output is the HTML report.")

@@ -295,7 +295,7 @@ def render_fleet_fragment(results: list[dict[str, Any]], *, fail_on: str = "erro
     """
     from lstm_doctor._templates import get_env
     from lstm_doctor.render.html_format import fmt_num, inline_markup
-    from lstm_doctor.render.notebook import check_uid
+    from lstm_doctor.render.notebook import check_uid, tool_version
 
     uid = check_uid(uid)
     results = [r.to_dict() if hasattr(r, "to_dict") else r for r in results]
@@ -303,8 +303,7 @@ def render_fleet_fragment(results: list[dict[str, Any]], *, fail_on: str = "erro
     env = get_env()
     env.filters.update(num=fmt_num, markup=inline_markup)
     totals = _totals(rows)
-    version = next((r["tool"].get("version", "") for r in results if "tool" in r), "")
     return env.get_template("fleet_card.html.j2").render(
         root=f"ld-{uid}", rows=rows[: max(0, int(max_rows))], n=len(rows),
         totals_text=_totals_text(totals, fail_on), fail_on=fail_on, seconds=seconds,
-        exit_code=exit_code(results, fail_on), version=version).strip()
+        exit_code=exit_code(results, fail_on), version=tool_version(results)).strip()

@@ -54,6 +54,11 @@ def check_uid(uid: str | None) -> str:
     return uid
 
 
+def tool_version(results: list[dict[str, Any]]) -> str:
+    """The lstm-doctor version the first report of ``results`` names ("" when none does)."""
+    return next((r["tool"].get("version", "") for r in results if "tool" in r), "")
+
+
 def render_fragment(report: Any, *, plots: bool = False, uid: str | None = None) -> str:
     """Render the report as one scoped HTML fragment (what a notebook displays).
 
@@ -153,10 +158,10 @@ def render_panel_fragment(results: list[dict[str, Any]], *, fail_on: str = "erro
     ranked = sorted(range(len(rows)), key=lambda i: (_WORST_FIRST.get(rows[i]["worst"], 5),
                                                      -rows[i]["failing"], i))
     shown = [rows[i] for i in ranked[: max(0, int(max_rows))]]
-    version = next((r["tool"].get("version", "") for r in results if "tool" in r), "")
     return get_env().get_template("panel.html.j2").render(
         root=f"ld-{uid}", rows=shown, n=len(rows), totals=collection_summary(results, fail_on),
-        fail_on=fail_on, seconds=seconds, version=version).strip()
+        fail_on=fail_on, seconds=seconds, version=tool_version(results)).strip()
 
 
-__all__ = ["FIGURES", "check_uid", "new_uid", "render_fragment", "render_panel_fragment"]
+__all__ = ["FIGURES", "check_uid", "new_uid", "render_fragment", "render_panel_fragment",
+           "tool_version"]
