@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def cpu_name() -> str:
@@ -41,3 +44,11 @@ def emit(text: str, results: Path, write: bool) -> int:
         results.write_text(text)
         print(f"wrote {results}", file=sys.stderr)
     return 0
+
+
+def checkout(ref: str, folder: Path) -> Path:
+    """A clone of this repository at ``ref`` in ``folder/before`` (a "before" version)."""
+    target = Path(folder) / "before"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True)
+    subprocess.run(["git", "-C", str(target), "checkout", "--quiet", ref], check=True)
+    return target

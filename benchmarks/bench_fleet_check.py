@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import emit, machine_line
+from _common import checkout, emit, machine_line
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -116,14 +116,6 @@ def differences(a, b, path: str = "", out: list | None = None) -> list[str]:
     elif a != b:
         out.append(f"{path}: {a!r} vs {b!r}")
     return out
-
-
-def checkout(ref: str, folder: Path) -> Path:
-    """A clone of this repository at ``ref`` (the "before" version)."""
-    target = folder / "before"
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(target)], check=True)
-    subprocess.run(["git", "-C", str(target), "checkout", "--quiet", ref], check=True)
-    return target
 
 
 def run(runs: int, before: Path | None, jobs_list: list[int], ref: str | None) -> str:

@@ -41,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import emit
+from _common import checkout, emit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -439,9 +439,7 @@ def run_cli_scaling(sizes: list[int], runs: int, before: str, ref: str | None) -
     folder = Path(tempfile.mkdtemp(prefix="lstm-doctor-bench-long-cli-"))
     try:
         if not before and ref:
-            before = str(folder / "before")
-            subprocess.run(["git", "clone", "--quiet", str(ROOT), before], check=True)
-            subprocess.run(["git", "-C", before, "checkout", "--quiet", ref], check=True)
+            before = str(checkout(ref, folder))
         versions = {"before": before, "after": ""} if before else {"after": ""}
         cfg = folder / "lstm.yaml"
         cfg.write_text(CONFIG_YAML)
@@ -459,9 +457,9 @@ def run_cli_scaling(sizes: list[int], runs: int, before: str, ref: str | None) -
                 k = 1 if n >= 10_000_000 else runs
                 res: dict[str, list[dict]] = {v: [] for v in versions}
                 for _ in range(k):
-                    for name, checkout in versions.items():
+                    for name, tree in versions.items():
                         res[name].append(_spawn("cli", str(path), str(cfg),
-                                                str(folder / f"out_{name}.json"), checkout))
+                                                str(folder / f"out_{name}.json"), tree))
                 for name in versions:
                     wall = statistics.median(r["wall_s"] for r in res[name])
                     cpu = statistics.median(r["cpu_s"] for r in res[name])
